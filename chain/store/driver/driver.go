@@ -1,0 +1,82 @@
+// Package driver defines the small interfaces a store driver implements.
+// Callers never use a driver directly: chain/store wraps it in a portable
+// type that validates ids, checks hashes and wraps errors once, so a driver
+// only moves bytes. Optional capabilities are extra interfaces found by type
+// assertion.
+//
+// It imports only chain (for the shared errors).
+package driver
+
+import (
+	"context"
+	"io"
+	"iter"
+	"time"
+)
+
+// AssetStore keeps assets by hash. Hashes reaching a driver are already
+// validated lower-case hex.
+type AssetStore interface {
+	// Put stores the bytes read from r under hash unless it is there. It
+	// must read r to io.EOF before making the asset visible: the reader
+	// returns an error instead of io.EOF when the bytes do not match the
+	// hash, and the driver must then store nothing. size is the length, or
+	// -1 when unknown. Put returns an error matching chain.ErrExists when the
+	// asset was already stored (the new bytes are then discarded).
+	Put(ctx context.Context, hash string, r io.Reader, size int64) error
+	// Get opens the asset; an error matching chain.ErrNotFound when absent.
+	Get(ctx context.Context, hash string) (io.ReadCloser, error)
+	// Stat returns the asset's size; an error matching chain.ErrNotFound
+	// when absent.
+	Stat(ctx context.Context, hash string) (int64, error)
+	// All yields every stored hash, in no particular order.
+	All(ctx context.Context) iter.Seq2[string, error]
+	// Close releases the driver's resources.
+	Close() error
+}
+
+// BlockInfo is what a block store may index a block by.
+type BlockInfo struct {
+	ID     string
+	Chain  string // empty for a root
+	Prev   string
+	Height uint64
+}
+
+// BlockStore keeps block documents and their next pointers.
+type BlockStore interface {
+	// Create stores doc (the block's canonical JSON without next) under
+	// info.ID; an error matching chain.ErrExists when the id is taken.
+	// Roots (height 0) must be listed by Roots once Create returns.
+	Create(ctx context.Context, info BlockInfo, doc []byte) error
+	// Get returns the document and the next id ("" when unset); an error
+	// matching chain.ErrNotFound when absent.
+	Get(ctx context.Context, id string) (doc []byte, next string, err error)
+	// SetNext sets the block's next to next, once, atomically: when next is
+	// already set to another id it returns an error matching
+	// chain.ErrNextSet; when set to the same id it returns nil; when the
+	// block is absent, an error matching chain.ErrNotFound. It must never be
+	// a read followed by a write that a racing writer can slip between.
+	SetNext(ctx context.Context, id, next string) error
+	// Roots yields the ids of every root block.
+	Roots(ctx context.Context) iter.Seq2[string, error]
+	// Close releases the driver's resources.
+	Close() error
+}
+
+// NextWaiter is implemented by block stores that can tell when a block's
+// next is set (the folder store watches with fsnotify). WaitNext returns
+// when next may have changed, when ctx ends or after about timeout; the
+// caller then reads the block again, so spurious wake-ups are harmless.
+type NextWaiter interface {
+	WaitNext(ctx context.Context, id string, timeout time.Duration) error
+}
+
+// TailHinter is implemented by block stores that remember the last known
+// tail of a chain, so appending does not follow every next from the root.
+// A hint may be stale (the caller follows next from it) but must name a
+// block of that chain.
+type TailHinter interface {
+	TailHint(ctx context.Context, chain string) (id string, err error)
+	SetTailHint(ctx context.Context, chain, id string) error
+}
