@@ -1,0 +1,378 @@
+// Package filestore is the embedded default store: assets and blocks as
+// files in a local folder, under the file:// scheme and plain paths.
+//
+// Layout under the store's folder (docs/FORMAT.md has the details):
+//
+//	assets/ab/abcd....blob     one file per asset, sharded by the first two hex digits
+//	blocks/ab/abcd....block    the block's canonical JSON, without next
+//	blocks/ab/abcd....next     the id of the following block, created once
+//	blocks/roots/<id>          one empty file per chain root
+//	blocks/tails/<chain id>    the last tail seen (a hint, rewritten freely)
+//	tmp/                       files being written
+//
+// Every write goes to a temporary file in tmp/, is synced, and is published
+// with link(2), which fails when the name exists: that makes block creation
+// create-only and setting next a single atomic "set if unset" even between
+// processes, with no read-then-write. Adding "?nosync=1" to the URL skips
+// the fsyncs, for throwaway chains in tests and benchmarks only.
+package filestore
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"io/fs"
+	"iter"
+	"net/url"
+	"os"
+	"path/filepath"
+	"strings"
+	"time"
+
+	"github.com/fsnotify/fsnotify"
+
+	"github.com/blockhub/blockhub/chain"
+	"github.com/blockhub/blockhub/chain/store"
+	"github.com/blockhub/blockhub/chain/store/driver"
+)
+
+// Scheme is the URL scheme of this driver; plain paths map to it too.
+const Scheme = "file"
+
+func init() { store.Register(Scheme, opener{}) }
+
+type opener struct{}
+
+func (opener) OpenAssets(_ context.Context, u *url.URL, _ *store.Options) (driver.AssetStore, error) {
+	d, err := open(u, "assets")
+	if err != nil {
+		return nil, err
+	}
+	return &AssetStore{d}, nil
+}
+
+func (opener) OpenBlocks(_ context.Context, u *url.URL, _ *store.Options) (driver.BlockStore, error) {
+	d, err := open(u, "blocks")
+	if err != nil {
+		return nil, err
+	}
+	for _, sub := range []string{"roots", "tails"} {
+		if err := os.MkdirAll(filepath.Join(d.dir, sub), 0o755); err != nil {
+			return nil, permHint(err)
+		}
+	}
+	return &BlockStore{d}, nil
+}
+
+// dir is one of the store's two folders (assets or blocks) plus its tmp.
+type dir struct {
+	dir  string // .../assets or .../blocks
+	tmp  string
+	sync bool
+}
+
+func open(u *url.URL, kind string) (dir, error) {
+	root := u.Path
+	if root == "" {
+		return dir{}, errors.New("no folder in the URL: use a path or file:///abs/dir")
+	}
+	q := u.Query()
+	d := dir{dir: filepath.Join(root, kind), tmp: filepath.Join(root, "tmp"), sync: q.Get("nosync") == ""}
+	if _, err := os.Stat(root); errors.Is(err, fs.ErrNotExist) {
+		parent := filepath.Dir(root)
+		if _, err := os.Stat(parent); err != nil {
+			return dir{}, fmt.Errorf("folder %s does not exist and neither does its parent: create it or pick another --home", root)
+		}
+	}
+	for _, p := range []string{d.dir, d.tmp} {
+		if err := os.MkdirAll(p, 0o755); err != nil {
+			return dir{}, permHint(err)
+		}
+	}
+	return d, nil
+}
+
+func permHint(err error) error {
+	if errors.Is(err, fs.ErrPermission) {
+		return fmt.Errorf("%w: check the folder's owner and mode, or pick another --home", err)
+	}
+	return err
+}
+
+func (d dir) path(key, ext string) string {
+	return filepath.Join(d.dir, key[:2], key+ext)
+}
+
+// publish writes what fill writes to a temporary file, syncs it and links
+// it at path. It returns an error matching fs.ErrExist when path exists.
+func (d dir) publish(path string, fill func(io.Writer) error) error {
+	f, err := os.CreateTemp(d.tmp, "w-*")
+	if err != nil {
+		return permHint(err)
+	}
+	tmp := f.Name()
+	defer os.Remove(tmp)
+	if err := fill(f); err != nil {
+		f.Close()
+		return err
+	}
+	if d.sync {
+		if err := f.Sync(); err != nil {
+			f.Close()
+			return err
+		}
+	}
+	if err := f.Close(); err != nil {
+		return err
+	}
+	err = os.Link(tmp, path)
+	if errors.Is(err, fs.ErrNotExist) { // shard folder not made yet
+		if err = os.MkdirAll(filepath.Dir(path), 0o755); err != nil {
+			return permHint(err)
+		}
+		err = os.Link(tmp, path)
+	}
+	if err != nil {
+		return err
+	}
+	if d.sync {
+		return syncDir(filepath.Dir(path))
+	}
+	return nil
+}
+
+func syncDir(path string) error {
+	f, err := os.Open(path)
+	if err != nil {
+		return err
+	}
+	defer f.Close()
+	return f.Sync()
+}
+
+// AssetStore keeps assets as files.
+type AssetStore struct{ d dir }
+
+// BlockStore keeps blocks and next pointers as files.
+type BlockStore struct{ d dir }
+
+var (
+	_ driver.AssetStore = (*AssetStore)(nil)
+	_ driver.BlockStore = (*BlockStore)(nil)
+	_ driver.NextWaiter = (*BlockStore)(nil)
+	_ driver.TailHinter = (*BlockStore)(nil)
+)
+
+// Put implements driver.AssetStore.
+func (s *AssetStore) Put(_ context.Context, hash string, r io.Reader, _ int64) error {
+	path := s.d.path(hash, ".blob")
+	if _, err := os.Stat(path); err == nil {
+		return chain.ErrExists
+	}
+	err := s.d.publish(path, func(w io.Writer) error {
+		_, err := io.Copy(w, r)
+		return err
+	})
+	if errors.Is(err, fs.ErrExist) {
+		return chain.ErrExists
+	}
+	return err
+}
+
+// Get implements driver.AssetStore.
+func (s *AssetStore) Get(_ context.Context, hash string) (io.ReadCloser, error) {
+	f, err := os.Open(s.d.path(hash, ".blob"))
+	return f, notFound(err)
+}
+
+// Stat implements driver.AssetStore.
+func (s *AssetStore) Stat(_ context.Context, hash string) (int64, error) {
+	fi, err := os.Stat(s.d.path(hash, ".blob"))
+	if err != nil {
+		return 0, notFound(err)
+	}
+	return fi.Size(), nil
+}
+
+// All implements driver.AssetStore.
+func (s *AssetStore) All(context.Context) iter.Seq2[string, error] {
+	return s.d.list(".blob")
+}
+
+// Close implements driver.AssetStore.
+func (s *AssetStore) Close() error { return nil }
+
+func (d dir) list(ext string) iter.Seq2[string, error] {
+	return func(yield func(string, error) bool) {
+		shards, err := os.ReadDir(d.dir)
+		if err != nil {
+			yield("", err)
+			return
+		}
+		for _, sh := range shards {
+			if !sh.IsDir() || len(sh.Name()) != 2 {
+				continue
+			}
+			names, err := os.ReadDir(filepath.Join(d.dir, sh.Name()))
+			if err != nil {
+				yield("", err)
+				return
+			}
+			for _, n := range names {
+				key, ok := strings.CutSuffix(n.Name(), ext)
+				if !ok || !chain.IsHex(key) {
+					continue
+				}
+				if !yield(key, nil) {
+					return
+				}
+			}
+		}
+	}
+}
+
+func notFound(err error) error {
+	if errors.Is(err, fs.ErrNotExist) {
+		return chain.ErrNotFound
+	}
+	return err
+}
+
+// Create implements driver.BlockStore.
+func (s *BlockStore) Create(_ context.Context, info driver.BlockInfo, doc []byte) error {
+	err := s.d.publish(s.d.path(info.ID, ".block"), func(w io.Writer) error {
+		_, err := w.Write(doc)
+		return err
+	})
+	if errors.Is(err, fs.ErrExist) {
+		return chain.ErrExists
+	}
+	if err != nil {
+		return err
+	}
+	if info.Height == 0 {
+		err = s.d.publish(filepath.Join(s.d.dir, "roots", info.ID), func(io.Writer) error { return nil })
+		if errors.Is(err, fs.ErrExist) {
+			err = nil
+		}
+	}
+	return err
+}
+
+// Get implements driver.BlockStore.
+func (s *BlockStore) Get(_ context.Context, id string) ([]byte, string, error) {
+	doc, err := os.ReadFile(s.d.path(id, ".block"))
+	if err != nil {
+		return nil, "", notFound(err)
+	}
+	next, err := os.ReadFile(s.d.path(id, ".next"))
+	if errors.Is(err, fs.ErrNotExist) {
+		return doc, "", nil
+	}
+	return doc, string(next), err
+}
+
+// SetNext implements driver.BlockStore.
+func (s *BlockStore) SetNext(_ context.Context, id, next string) error {
+	if _, err := os.Stat(s.d.path(id, ".block")); err != nil {
+		return notFound(err)
+	}
+	path := s.d.path(id, ".next")
+	err := s.d.publish(path, func(w io.Writer) error {
+		_, err := io.WriteString(w, next)
+		return err
+	})
+	if errors.Is(err, fs.ErrExist) {
+		cur, rerr := os.ReadFile(path)
+		if rerr != nil {
+			return rerr
+		}
+		if string(cur) == next {
+			return nil
+		}
+		return fmt.Errorf("%w (to %s)", chain.ErrNextSet, cur)
+	}
+	return err
+}
+
+// Roots implements driver.BlockStore.
+func (s *BlockStore) Roots(context.Context) iter.Seq2[string, error] {
+	return func(yield func(string, error) bool) {
+		names, err := os.ReadDir(filepath.Join(s.d.dir, "roots"))
+		if err != nil {
+			yield("", err)
+			return
+		}
+		for _, n := range names {
+			if !chain.IsHex(n.Name()) {
+				continue
+			}
+			if !yield(n.Name(), nil) {
+				return
+			}
+		}
+	}
+}
+
+// WaitNext implements driver.NextWaiter with an inotify watch (through
+// fsnotify) on the folder where the next file will appear.
+func (s *BlockStore) WaitNext(ctx context.Context, id string, timeout time.Duration) error {
+	path := s.d.path(id, ".next")
+	shard := filepath.Dir(path)
+	w, err := fsnotify.NewWatcher()
+	if err != nil {
+		return err
+	}
+	defer w.Close()
+	if err := w.Add(shard); err != nil {
+		return err
+	}
+	// Look after the watch is set, so a next linked in between is seen.
+	if _, err := os.Stat(path); err == nil {
+		return nil
+	}
+	t := time.NewTimer(timeout)
+	defer t.Stop()
+	for {
+		select {
+		case ev := <-w.Events:
+			if ev.Name == path {
+				return nil
+			}
+		case err := <-w.Errors:
+			return err
+		case <-t.C:
+			return nil
+		case <-ctx.Done():
+			return ctx.Err()
+		}
+	}
+}
+
+// TailHint implements driver.TailHinter.
+func (s *BlockStore) TailHint(_ context.Context, chainID string) (string, error) {
+	b, err := os.ReadFile(filepath.Join(s.d.dir, "tails", chainID))
+	return strings.TrimSpace(string(b)), notFound(err)
+}
+
+// SetTailHint implements driver.TailHinter. The hint is replaced with a
+// rename, unsynced: losing it costs a longer walk, never a wrong answer.
+func (s *BlockStore) SetTailHint(_ context.Context, chainID, id string) error {
+	f, err := os.CreateTemp(s.d.tmp, "tail-*")
+	if err != nil {
+		return err
+	}
+	defer os.Remove(f.Name())
+	if _, err := f.WriteString(id); err != nil {
+		f.Close()
+		return err
+	}
+	if err := f.Close(); err != nil {
+		return err
+	}
+	return os.Rename(f.Name(), filepath.Join(s.d.dir, "tails", chainID))
+}
+
+// Close implements driver.BlockStore.
+func (s *BlockStore) Close() error { return nil }
