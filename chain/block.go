@@ -195,7 +195,9 @@ func (b *Block) Encode() ([]byte, error) {
 
 // DecodeBlock parses a stored block document and checks it against the
 // format (see Check). Any fault is an error matching ErrInvalid or
-// ErrTampered, never a panic.
+// ErrTampered, never a panic. When the document parsed but failed the
+// checks, the parsed block is returned with the error, so a verifier that
+// reports and goes on can follow its links.
 func DecodeBlock(doc []byte) (Block, error) {
 	var b Block
 	d := json.NewDecoder(bytes.NewReader(doc))
@@ -207,7 +209,7 @@ func DecodeBlock(doc []byte) (Block, error) {
 		return Block{}, fmt.Errorf("%w block document: trailing data", ErrInvalid)
 	}
 	if err := b.Check(); err != nil {
-		return Block{}, err
+		return b, err
 	}
 	return b, nil
 }

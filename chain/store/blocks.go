@@ -52,30 +52,49 @@ func (s *Blocks) Create(ctx context.Context, b chain.Block) error {
 
 // Get reads, decodes and checks the block id. A block whose document is
 // malformed or does not hash to its id gives an error matching
-// chain.ErrInvalid or chain.ErrTampered.
+// chain.ErrInvalid or chain.ErrTampered; when the document parsed, the
+// block is returned beside that error (see chain.DecodeBlock).
 func (s *Blocks) Get(ctx context.Context, id string) (chain.Block, error) {
+	raw, err := s.Fetch(ctx, id)
+	if err != nil {
+		return chain.Block{}, err
+	}
+	return s.Decode(raw)
+}
+
+// Raw is a block as a driver returns it, before decoding.
+type Raw struct {
+	ID   string
+	Doc  []byte
+	Next string
+}
+
+// Fetch reads the block id without decoding it.
+func (s *Blocks) Fetch(ctx context.Context, id string) (Raw, error) {
 	if err := chain.CheckHex("block id", id); err != nil {
-		return chain.Block{}, fmt.Errorf("block store %s: %w", s.url, err)
+		return Raw{}, fmt.Errorf("block store %s: %w", s.url, err)
 	}
 	doc, next, err := s.d.Get(ctx, id)
 	if err != nil {
-		return chain.Block{}, fmt.Errorf("block store %s: block %s: %w", s.url, id, err)
+		return Raw{}, fmt.Errorf("block store %s: block %s: %w", s.url, id, err)
 	}
-	b, err := chain.DecodeBlock(doc)
+	return Raw{ID: id, Doc: doc, Next: next}, nil
+}
+
+// Decode decodes and checks a fetched block, as Get does.
+func (s *Blocks) Decode(raw Raw) (chain.Block, error) {
+	b, err := chain.DecodeBlock(raw.Doc)
+	if err == nil && b.ID != raw.ID {
+		err = fmt.Errorf("%w: stored under the wrong id (holds %s)", chain.ErrTampered, b.ID)
+	}
+	if raw.Next != "" && chain.IsHex(raw.Next) && b.Next == "" {
+		b.Next = raw.Next
+	}
 	if err != nil {
-		return chain.Block{}, fmt.Errorf("block store %s: block %s: %w", s.url, id, err)
+		return b, fmt.Errorf("block store %s: block %s: %w", s.url, raw.ID, err)
 	}
-	if b.ID != id {
-		return chain.Block{}, fmt.Errorf("block store %s: block %s: %w: stored under the wrong id (holds %s)", s.url, id, chain.ErrTampered, b.ID)
-	}
-	if next != "" {
-		if b.Next != "" && b.Next != next {
-			return chain.Block{}, fmt.Errorf("block store %s: block %s: %w: two next ids", s.url, id, chain.ErrInvalid)
-		}
-		if !chain.IsHex(next) {
-			return chain.Block{}, fmt.Errorf("block store %s: block %s: %w next %q", s.url, id, chain.ErrInvalid, next)
-		}
-		b.Next = next
+	if raw.Next != "" && (b.Next != raw.Next || !chain.IsHex(raw.Next)) {
+		return b, fmt.Errorf("block store %s: block %s: %w next %q", s.url, raw.ID, chain.ErrInvalid, raw.Next)
 	}
 	return b, nil
 }

@@ -80,3 +80,22 @@ type TailHinter interface {
 	TailHint(ctx context.Context, chain string) (id string, err error)
 	SetTailHint(ctx context.Context, chain, id string) error
 }
+
+// Ranger is implemented by block stores that index blocks by chain and
+// height (MySQL, MongoDB), so a walker can fetch many blocks per round trip
+// instead of following next one block at a time.
+type Ranger interface {
+	// After returns up to limit blocks of chain with a height above
+	// height, in height order. It may include blocks that lost a race to
+	// be linked (same height, not on the chain); the walker keeps only
+	// those the next pointers name.
+	After(ctx context.Context, chain string, height uint64, limit int) ([]RawBlock, error)
+}
+
+// RawBlock is one block as a Ranger returns it.
+type RawBlock struct {
+	ID     string
+	Height uint64
+	Doc    []byte
+	Next   string
+}

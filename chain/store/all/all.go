@@ -1,0 +1,7 @@
+// Package all registers every store driver; import it for its side effect.
+package all
+
+import (
+	_ "github.com/blockhub/blockhub/chain/store/filestore"
+	_ "github.com/blockhub/blockhub/chain/store/memstore"
+)

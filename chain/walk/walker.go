@@ -1,0 +1,301 @@
+package walk
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"iter"
+	"strconv"
+	"time"
+
+	"github.com/blockhub/blockhub/chain"
+	"github.com/blockhub/blockhub/chain/store"
+	"github.com/blockhub/blockhub/chain/store/driver"
+)
+
+// Mode says what a walk does when a block fails its checks.
+type Mode int
+
+const (
+	// Stop yields the fault and ends the walk (the default).
+	Stop Mode = iota
+	// Report yields the fault with the block and goes on where it can.
+	Report
+	// Skip checks nothing beyond what it takes to follow the chain.
+	Skip
+)
+
+// Options choose the part of the chain to walk. The zero value walks the
+// whole chain from its root to its tail, stopping at the first fault.
+type Options struct {
+	// From is the first block to yield: a block id, or a height in decimal.
+	// Empty means the root.
+	From string
+	// To is the last block to yield, an id or a height. Empty means the
+	// tail (or forever, when Live).
+	To string
+	// Live keeps following the chain after its tail: new blocks are
+	// yielded as they are linked, until the context ends.
+	Live bool
+	// Mode is what to do with faults.
+	Mode Mode
+	// Prefetch is how many blocks may be read ahead of the consumer;
+	// default 256.
+	Prefetch int
+}
+
+// Fault is a block or asset that fails its checks.
+type Fault struct {
+	// Block is the id of the faulty block, or of the block naming a faulty
+	// or missing asset or block.
+	Block  string
+	Height uint64
+	// Asset is the faulty asset's hash, when the fault is an asset's.
+	Asset string
+	// Problem is one of: hash mismatch, invalid, missing, broken link, fork,
+	// height gap, wrong chain, length mismatch.
+	Problem string
+	Err     error
+}
+
+func (f *Fault) Error() string {
+	what := "block " + f.Block
+	if f.Asset != "" {
+		what = "asset " + f.Asset + " (block " + f.Block + ")"
+	}
+	if f.Err != nil {
+		return fmt.Sprintf("%s: %s: %v", what, f.Problem, f.Err)
+	}
+	return fmt.Sprintf("%s: %s", what, f.Problem)
+}
+
+func (f *Fault) Unwrap() error { return f.Err }
+
+// Walker walks one chain of a block store.
+type Walker struct {
+	blocks  *store.Blocks
+	chainID string
+}
+
+// New returns a Walker over the chain whose root is chainID.
+func New(blocks *store.Blocks, chainID string) *Walker {
+	return &Walker{blocks: blocks, chainID: chainID}
+}
+
+// fetched is one block read ahead, or the error that ended the reading.
+type fetched struct {
+	raw store.Raw
+	err error
+}
+
+// All yields the chain's blocks in order, as opts say. Faults are yielded
+// as *Fault errors (with the block, where it parsed); any other error ends
+// the walk. Memory stays constant whatever the chain's length.
+func (w *Walker) All(ctx context.Context, opts *Options) iter.Seq2[chain.Block, error] {
+	if opts == nil {
+		opts = &Options{}
+	}
+	return func(yield func(chain.Block, error) bool) {
+		if err := chain.CheckHex("chain id", w.chainID); err != nil {
+			yield(chain.Block{}, err)
+			return
+		}
+		start, fromHeight, err := w.start(opts.From)
+		if err != nil {
+			yield(chain.Block{}, err)
+			return
+		}
+		toHeight, toID, err := parseEnd(opts.To)
+		if err != nil {
+			yield(chain.Block{}, err)
+			return
+		}
+		ctx, cancel := context.WithCancel(ctx)
+		defer cancel()
+		depth := opts.Prefetch
+		if depth <= 0 {
+			depth = 256
+		}
+		raws := make(chan fetched, depth)
+		go w.produce(ctx, start, opts.Live, raws)
+
+		var prev chain.Block
+		first := true
+		for f := range raws {
+			if f.err != nil {
+				if errors.Is(f.err, chain.ErrNotFound) && !first {
+					yield(chain.Block{}, &Fault{Block: prev.ID, Height: prev.Height, Problem: "missing", Err: fmt.Errorf("next block %s is not in the store", prev.Next)})
+					return
+				}
+				if ctx.Err() == nil {
+					yield(chain.Block{}, f.err)
+				}
+				return
+			}
+			b, fault := w.check(f.raw, prev, first, start, opts.Mode)
+			first = false
+			prev = b
+			if b.Height >= fromHeight || fault != nil && opts.Mode != Skip {
+				if fault != nil {
+					if !yield(b, fault) || opts.Mode == Stop || b.ID == "" {
+						return
+					}
+				} else if !yield(b, nil) {
+					return
+				}
+			}
+			if (toID != "" && b.ID == toID) || (toHeight >= 0 && b.Height >= uint64(toHeight)) {
+				return
+			}
+		}
+	}
+}
+
+// start returns the id to read first and the height from which to yield.
+func (w *Walker) start(from string) (string, uint64, error) {
+	if from == "" {
+		return w.chainID, 0, nil
+	}
+	if chain.IsHex(from) {
+		return from, 0, nil
+	}
+	h, err := strconv.ParseUint(from, 10, 64)
+	if err != nil {
+		return "", 0, fmt.Errorf("walk: --from %q: want a block id or a height", from)
+	}
+	return w.chainID, h, nil
+}
+
+func parseEnd(to string) (int64, string, error) {
+	if to == "" {
+		return -1, "", nil
+	}
+	if chain.IsHex(to) {
+		return -1, to, nil
+	}
+	h, err := strconv.ParseInt(to, 10, 64)
+	if err != nil || h < 0 {
+		return -1, "", fmt.Errorf("walk: --to %q: want a block id or a height", to)
+	}
+	return h, "", nil
+}
+
+// check decodes a fetched block and checks it against the one before.
+func (w *Walker) check(raw store.Raw, prev chain.Block, first bool, start string, mode Mode) (chain.Block, *Fault) {
+	b, err := w.blocks.Decode(raw)
+	if err != nil {
+		if mode == Skip && b.ID != "" {
+			return b, nil
+		}
+		problem := "invalid"
+		if errors.Is(err, chain.ErrTampered) {
+			problem = "hash mismatch"
+		}
+		if b.ID == "" {
+			b.ID = raw.ID
+			b.Next = raw.Next
+		}
+		return b, &Fault{Block: raw.ID, Height: b.Height, Problem: problem, Err: err}
+	}
+	if mode == Skip {
+		return b, nil
+	}
+	switch {
+	case first && start == w.chainID:
+		if !b.IsRoot() {
+			return b, &Fault{Block: b.ID, Height: b.Height, Problem: "invalid", Err: errors.New("not a chain root")}
+		}
+	case first:
+		if b.ChainID() != w.chainID {
+			return b, &Fault{Block: b.ID, Height: b.Height, Problem: "wrong chain", Err: fmt.Errorf("belongs to chain %s", b.ChainID())}
+		}
+	case b.Chain != w.chainID:
+		return b, &Fault{Block: b.ID, Height: b.Height, Problem: "wrong chain", Err: fmt.Errorf("belongs to chain %s", b.Chain)}
+	case b.Prev != prev.ID && b.Height == prev.Height+1:
+		return b, &Fault{Block: b.ID, Height: b.Height, Problem: "fork", Err: fmt.Errorf("linked after %s but built on %s", prev.ID, b.Prev)}
+	case b.Prev != prev.ID:
+		return b, &Fault{Block: b.ID, Height: b.Height, Problem: "broken link", Err: fmt.Errorf("prev is %s, the block before is %s", b.Prev, prev.ID)}
+	case b.Height != prev.Height+1:
+		return b, &Fault{Block: b.ID, Height: b.Height, Problem: "height gap", Err: fmt.Errorf("height %d after %d", b.Height, prev.Height)}
+	}
+	return b, nil
+}
+
+// produce reads blocks ahead of the consumer, following next pointers
+// (and, where the store indexes heights, fetching many per round trip).
+func (w *Walker) produce(ctx context.Context, id string, live bool, out chan<- fetched) {
+	defer close(out)
+	send := func(f fetched) bool {
+		select {
+		case out <- f:
+			return true
+		case <-ctx.Done():
+			return false
+		}
+	}
+	ra := &readAhead{w: w}
+	ra.ranger, _ = w.blocks.Driver().(driver.Ranger)
+	if id == w.chainID {
+		ra.known = true // the root is at height 0
+	}
+	for {
+		raw, err := ra.fetch(ctx, id)
+		if err != nil {
+			send(fetched{err: err})
+			return
+		}
+		if !send(fetched{raw: raw}) {
+			return
+		}
+		for raw.Next == "" {
+			if !live {
+				return
+			}
+			if err := w.blocks.WaitNext(ctx, id, time.Second); err != nil {
+				return
+			}
+			if raw, err = w.blocks.Fetch(ctx, id); err != nil {
+				send(fetched{err: err})
+				return
+			}
+		}
+		id = raw.Next
+		ra.height++
+	}
+}
+
+// readAhead fetches blocks one by one, or, from a store that indexes
+// heights (driver.Ranger), many per round trip.
+type readAhead struct {
+	w      *Walker
+	ranger driver.Ranger
+	ahead  map[string]driver.RawBlock
+	height uint64 // height of the block to fetch next, when known
+	known  bool
+}
+
+func (r *readAhead) fetch(ctx context.Context, id string) (store.Raw, error) {
+	if r.ranger != nil && r.known {
+		if _, ok := r.ahead[id]; !ok && r.height > 0 {
+			r.ahead = map[string]driver.RawBlock{}
+			// After is exclusive: ask from the height before.
+			if list, err := r.ranger.After(ctx, r.w.chainID, r.height-1, 256); err == nil {
+				for _, rb := range list {
+					r.ahead[rb.ID] = rb
+				}
+			}
+		}
+		if rb, ok := r.ahead[id]; ok {
+			delete(r.ahead, id)
+			r.height = rb.Height
+			return store.Raw{ID: rb.ID, Doc: rb.Doc, Next: rb.Next}, nil
+		}
+	}
+	raw, err := r.w.blocks.Fetch(ctx, id)
+	if err == nil && !r.known {
+		if b, derr := chain.DecodeBlock(raw.Doc); derr == nil {
+			r.height, r.known = b.Height, true
+		}
+	}
+	return raw, err
+}

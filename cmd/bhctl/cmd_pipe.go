@@ -1,0 +1,255 @@
+package main
+
+import (
+	"bufio"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"iter"
+	"strings"
+
+	"github.com/dustin/go-humanize"
+	"github.com/urfave/cli/v2"
+
+	"github.com/blockhub/blockhub/appender"
+	"github.com/blockhub/blockhub/builder"
+	"github.com/blockhub/blockhub/chain"
+)
+
+func newPipeCommand() *cli.Command {
+	return &cli.Command{
+		Name:  "pipe",
+		Usage: "capture standard input into the chain",
+		Description: "Reads stdin into one asset, or one asset per --rows lines or per --chunk-size\n" +
+			"bytes, and prints each asset's hash once its block is linked.",
+		Flags: []cli.Flag{
+			&cli.IntFlag{Name: "rows", Usage: "lines per asset (0: all of stdin in one asset)"},
+			&cli.StringFlag{Name: "chunk-size", Usage: "bytes per asset, with units (1MiB, 10M)"},
+			&cli.StringFlag{Name: "type", Value: "", Usage: "content type of the assets (default text/plain with --rows, else application/octet-stream)"},
+			&cli.StringSliceFlag{Name: "meta", Usage: "extra meta as key=value (repeatable)"},
+		},
+		Action: runPipe,
+	}
+}
+
+// pipeOptions are pipe's checked flags.
+type pipeOptions struct {
+	rows      int
+	chunkSize int64
+	typ       string
+	meta      map[string]any
+}
+
+func parsePipeOptions(rows int, chunkSize, typ string, meta []string) (pipeOptions, error) {
+	o := pipeOptions{rows: rows, typ: typ}
+	if rows < 0 {
+		return o, usagef("--rows %d: want a positive number of lines", rows)
+	}
+	if chunkSize != "" {
+		n, err := humanize.ParseBytes(chunkSize)
+		if err != nil || n == 0 || n > 1<<32 {
+			return o, usagef("--chunk-size %q: want a size such as 1MiB or 10M, at most 4GiB", chunkSize)
+		}
+		o.chunkSize = int64(n)
+	}
+	if o.rows > 0 && o.chunkSize > 0 {
+		return o, usagef("--rows and --chunk-size: give one or the other")
+	}
+	if o.typ == "" {
+		o.typ = "application/octet-stream"
+		if o.rows > 0 {
+			o.typ = "text/plain"
+		}
+	}
+	m, err := parseMeta(meta)
+	if err != nil {
+		return o, err
+	}
+	o.meta = m
+	return o, nil
+}
+
+// parseMeta reads key=value pairs.
+func parseMeta(kvs []string) (map[string]any, error) {
+	m := map[string]any{}
+	for _, kv := range kvs {
+		k, v, ok := strings.Cut(kv, "=")
+		if !ok || k == "" {
+			return nil, usagef("--meta %q: want key=value", kv)
+		}
+		m[k] = v
+	}
+	return m, nil
+}
+
+func runPipe(c *cli.Context) error {
+	e, err := newEnv(c)
+	if err != nil {
+		return err
+	}
+	if c.NArg() != 0 {
+		return usagef("pipe reads stdin and takes no arguments (got %q)", c.Args().First())
+	}
+	o, err := parsePipeOptions(c.Int("rows"), c.String("chunk-size"), c.String("type"), c.StringSlice("meta"))
+	if err != nil {
+		return err
+	}
+	h, err := e.open()
+	if err != nil {
+		return err
+	}
+	defer h.Close()
+	root, err := e.chainForWrite(h)
+	if err != nil {
+		return err
+	}
+	w, err := h.Writer(e.ctx, root)
+	if err != nil {
+		return err
+	}
+	p := newReceiptPrinter(e)
+	if o.rows == 0 && o.chunkSize == 0 {
+		a, err := w.AppendReader(e.ctx, c.App.Reader, o.typ, metaJSON(o.meta, "source", "pipe"))
+		if err != nil {
+			w.Close()
+			return err
+		}
+		p.add(a)
+	} else {
+		for r, err := range w.AppendAll(e.ctx, stdinChunks(c.App.Reader, o), nil) {
+			if err != nil {
+				w.Close()
+				return err
+			}
+			p.add(r.Appended)
+			if err := p.flush(false); err != nil {
+				w.Close()
+				return err
+			}
+		}
+	}
+	if err := w.Close(); err != nil {
+		return err
+	}
+	return p.flush(true)
+}
+
+// metaJSON encodes base plus key/value pairs as a JSON object.
+func metaJSON(base map[string]any, kv ...any) json.RawMessage {
+	m := make(map[string]any, len(base)+len(kv)/2)
+	for k, v := range base {
+		m[k] = v
+	}
+	for i := 0; i+1 < len(kv); i += 2 {
+		m[kv[i].(string)] = kv[i+1]
+	}
+	b, _ := json.Marshal(m)
+	return b
+}
+
+// stdinChunks cuts r into chunks of o.rows lines or o.chunkSize bytes.
+func stdinChunks(r io.Reader, o pipeOptions) iter.Seq2[appender.Chunk, error] {
+	return func(yield func(appender.Chunk, error) bool) {
+		br := bufio.NewReaderSize(r, 1<<20)
+		if o.chunkSize > 0 {
+			for i := 0; ; i++ {
+				buf := make([]byte, o.chunkSize)
+				n, err := io.ReadFull(br, buf)
+				if n > 0 {
+					start := int64(i) * o.chunkSize
+					meta := metaJSON(o.meta, "source", "pipe", "bytes", []int64{start, start + int64(n)})
+					if !yield(appender.Chunk{Data: buf[:n], Type: o.typ, Meta: meta}, nil) {
+						return
+					}
+				}
+				if errors.Is(err, io.EOF) || errors.Is(err, io.ErrUnexpectedEOF) {
+					return
+				}
+				if err != nil {
+					yield(appender.Chunk{}, fmt.Errorf("read stdin: %w", err))
+					return
+				}
+			}
+		}
+		line := 0
+		for {
+			var buf []byte
+			first := line + 1
+			for n := 0; n < o.rows; n++ {
+				l, err := br.ReadBytes('\n')
+				buf = append(buf, l...)
+				if len(l) > 0 {
+					line++
+				}
+				if err == io.EOF {
+					break
+				}
+				if err != nil {
+					yield(appender.Chunk{}, fmt.Errorf("read stdin: %w", err))
+					return
+				}
+			}
+			if len(buf) == 0 {
+				return
+			}
+			meta := metaJSON(o.meta, "source", "pipe", "rows", []int{first, line})
+			if !yield(appender.Chunk{Data: buf, Type: o.typ, Meta: meta}, nil) {
+				return
+			}
+		}
+	}
+}
+
+// receiptPrinter prints appended assets in order, each once its block is
+// linked, without holding the appending back.
+type receiptPrinter struct {
+	e       *env
+	pending []appender.Appended
+}
+
+func newReceiptPrinter(e *env) *receiptPrinter { return &receiptPrinter{e: e} }
+
+func (p *receiptPrinter) add(a appender.Appended) { p.pending = append(p.pending, a) }
+
+// flush prints the linked receipts at the head of the queue; with wait
+// set, it waits for all.
+func (p *receiptPrinter) flush(wait bool) error {
+	for len(p.pending) > 0 {
+		a := p.pending[0]
+		var l builder.Linked
+		if wait {
+			l = <-a.Linked
+		} else {
+			select {
+			case l = <-a.Linked:
+			default:
+				return nil
+			}
+		}
+		p.pending = p.pending[1:]
+		if l.Err != nil {
+			return l.Err
+		}
+		if err := p.print(a.Receipt, a.New, l); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+type receiptJSON struct {
+	chain.Receipt
+	New    bool   `json:"new"`
+	Block  string `json:"block"`
+	Height uint64 `json:"height"`
+	Index  int    `json:"index"`
+}
+
+func (p *receiptPrinter) print(r chain.Receipt, created bool, l builder.Linked) error {
+	if p.e.json {
+		return p.e.printJSON(receiptJSON{Receipt: r, New: created, Block: l.Block, Height: l.Height, Index: l.Index})
+	}
+	p.e.printf("%s\n", r.Hash)
+	return nil
+}

@@ -1,0 +1,87 @@
+package main
+
+import (
+	"github.com/urfave/cli/v2"
+
+	"github.com/blockhub/blockhub/chain/walk"
+)
+
+func newVerifyCommand() *cli.Command {
+	return &cli.Command{
+		Name:  "verify",
+		Usage: "check every block of the chain (and with --assets every asset)",
+		Description: "Prints one line per fault, naming the block or asset and the problem (hash\n" +
+			"mismatch, missing, broken link, fork, height gap, ...), and exits 1 when it\n" +
+			"found any; exits 0 when all is sound. --orphans also lists stored assets\n" +
+			"that no block names (left by killed runs; harmless).",
+		Flags: []cli.Flag{
+			&cli.BoolFlag{Name: "assets", Usage: "read every asset back and check its hash and length"},
+			&cli.BoolFlag{Name: "orphans", Usage: "list assets that no block of any chain names"},
+		},
+		Action: runVerify,
+	}
+}
+
+type faultJSON struct {
+	Block   string `json:"block"`
+	Height  uint64 `json:"height"`
+	Asset   string `json:"asset,omitempty"`
+	Problem string `json:"problem"`
+	Error   string `json:"error"`
+}
+
+func runVerify(c *cli.Context) error {
+	e, err := newEnv(c)
+	if err != nil {
+		return err
+	}
+	h, err := e.open()
+	if err != nil {
+		return err
+	}
+	defer h.Close()
+	root, err := h.Resolve(e.ctx, e.chain)
+	if err != nil {
+		return err
+	}
+	v := &walk.Verifier{Blocks: h.Blocks}
+	if c.Bool("assets") {
+		v.Assets = h.Assets
+	}
+	faults := 0
+	for f, err := range v.All(e.ctx, root.ID) {
+		if err != nil {
+			return err
+		}
+		faults++
+		if e.json {
+			if err := e.printJSON(faultJSON{f.Block, f.Height, f.Asset, f.Problem, oneLine(f.Error())}); err != nil {
+				return err
+			}
+			continue
+		}
+		e.printf("%s\n", oneLine(f.Error()))
+	}
+	if c.Bool("orphans") {
+		n := 0
+		for hash, err := range walk.Orphans(e.ctx, h.Blocks, h.Assets) {
+			if err != nil {
+				return err
+			}
+			n++
+			if e.json {
+				if err := e.printJSON(map[string]string{"orphan": hash}); err != nil {
+					return err
+				}
+				continue
+			}
+			e.printf("orphan %s\n", hash)
+		}
+		e.notef("%d orphan asset(s)", n)
+	}
+	if faults > 0 {
+		return faultsFound{faults}
+	}
+	e.notef("chain %s: %d block(s), %d asset(s) checked, no faults", e.chain, v.BlocksChecked, v.AssetsChecked)
+	return nil
+}

@@ -1,0 +1,159 @@
+package main
+
+import (
+	"errors"
+
+	"github.com/urfave/cli/v2"
+
+	"github.com/blockhub/blockhub/chain"
+	"github.com/blockhub/blockhub/chain/walk"
+)
+
+func newWalkCommand() *cli.Command {
+	return &cli.Command{
+		Name:  "walk",
+		Usage: "print the chain's blocks, root to tail, checking each",
+		Description: "Text output is one line per block (height, id, time, assets); -o json prints\n" +
+			"each block as its stored JSON document. --live keeps following the chain.",
+		Flags: []cli.Flag{
+			&cli.StringFlag{Name: "from", Usage: "first block: id or height"},
+			&cli.StringFlag{Name: "to", Usage: "last block: id or height"},
+			&cli.BoolFlag{Name: "live", Usage: "after the tail, wait for new blocks (until interrupted)"},
+			&cli.BoolFlag{Name: "assets", Usage: "print the assets of each block too"},
+		},
+		Action: runWalk,
+	}
+}
+
+func runWalk(c *cli.Context) error {
+	e, err := newEnv(c)
+	if err != nil {
+		return err
+	}
+	if c.NArg() != 0 {
+		return usagef("walk takes no arguments (got %q); use --chain, --from, --to", c.Args().First())
+	}
+	h, err := e.open()
+	if err != nil {
+		return err
+	}
+	defer h.Close()
+	root, err := h.Resolve(e.ctx, e.chain)
+	if err != nil {
+		return err
+	}
+	opts := &walk.Options{From: c.String("from"), To: c.String("to"), Live: c.Bool("live")}
+	for b, err := range h.Walker(root).All(e.ctx, opts) {
+		if err != nil {
+			if opts.Live && errors.Is(err, e.ctx.Err()) {
+				return nil
+			}
+			return err
+		}
+		if err := printBlock(e, b, c.Bool("assets")); err != nil {
+			return err
+		}
+	}
+	if opts.Live && e.ctx.Err() != nil {
+		return nil // interrupted: a normal end for a live walk
+	}
+	return nil
+}
+
+type assetLine struct {
+	Block  string `json:"block"`
+	Height uint64 `json:"height"`
+	Index  int    `json:"index"`
+	chain.Receipt
+}
+
+func printBlock(e *env, b chain.Block, assets bool) error {
+	if e.json {
+		if assets {
+			for i, r := range b.Assets {
+				if err := e.printJSON(assetLine{b.ID, b.Height, i, r}); err != nil {
+					return err
+				}
+			}
+			return nil
+		}
+		doc, err := b.Encode()
+		if err != nil {
+			return err
+		}
+		return e.printRaw(doc)
+	}
+	e.printf("%d %s %s %d asset(s)\n", b.Height, b.ID, b.Time, len(b.Assets))
+	if assets {
+		for _, r := range b.Assets {
+			e.printf("  %s %d %s %s\n", r.Hash, r.Length, r.Type, r.Meta)
+		}
+	}
+	return nil
+}
+
+func newTailCommand() *cli.Command {
+	return &cli.Command{
+		Name:   "tail",
+		Usage:  "print the chain's last block",
+		Action: runTail,
+	}
+}
+
+func runTail(c *cli.Context) error {
+	e, err := newEnv(c)
+	if err != nil {
+		return err
+	}
+	h, err := e.open()
+	if err != nil {
+		return err
+	}
+	defer h.Close()
+	root, err := h.Resolve(e.ctx, e.chain)
+	if err != nil {
+		return err
+	}
+	tail, err := h.Blocks.Tail(e.ctx, root.ID)
+	if err != nil {
+		return err
+	}
+	return printBlock(e, tail, false)
+}
+
+func newBlockCommand() *cli.Command {
+	return &cli.Command{
+		Name:      "block",
+		Usage:     "print one block as JSON, checked against its id",
+		ArgsUsage: "ID",
+		Action:    runBlock,
+	}
+}
+
+func runBlock(c *cli.Context) error {
+	e, err := newEnv(c)
+	if err != nil {
+		return err
+	}
+	if err := needArgs(c, 1, "one block ID"); err != nil {
+		return err
+	}
+	id := c.Args().First()
+	if err := chain.CheckHex("block id", id); err != nil {
+		return usageError{err}
+	}
+	h, err := e.open()
+	if err != nil {
+		return err
+	}
+	defer h.Close()
+	b, err := h.Blocks.Get(e.ctx, id)
+	if err != nil {
+		return err
+	}
+	doc, err := b.Encode()
+	if err != nil {
+		return err
+	}
+	return e.printRaw(doc)
+}

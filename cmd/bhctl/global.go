@@ -1,0 +1,134 @@
+package main
+
+import (
+	"context"
+	"encoding/json"
+	"fmt"
+	"io"
+	"log/slog"
+	"strings"
+
+	"github.com/urfave/cli/v2"
+
+	"github.com/blockhub/blockhub"
+	"github.com/blockhub/blockhub/chain"
+)
+
+func globalFlags() []cli.Flag {
+	return []cli.Flag{
+		&cli.StringFlag{Name: "home", EnvVars: []string{"BH_HOME"}, Value: ".bh", Usage: "folder of the embedded store and indexes"},
+		&cli.StringSliceFlag{Name: "block-store", EnvVars: []string{"BH_BLOCK_STORE"}, Usage: "block store URL (repeat for a cluster; default: --home)"},
+		&cli.StringSliceFlag{Name: "asset-store", EnvVars: []string{"BH_ASSET_STORE"}, Usage: "asset store URL (repeat for a cluster; default: --home)"},
+		&cli.StringFlag{Name: "cluster", EnvVars: []string{"BH_CLUSTER"}, Value: "mirror", Usage: "policy of a store cluster: mirror, quorum=N or shard=N"},
+		&cli.StringFlag{Name: "chain", EnvVars: []string{"BH_CHAIN"}, Value: "default", Usage: "chain name or id (created on first write)"},
+		&cli.StringFlag{Name: "output", Aliases: []string{"o"}, Value: "text", Usage: "text, or json: one JSON object per line"},
+		&cli.BoolFlag{Name: "verbose", Aliases: []string{"v"}, Usage: "log what happens to stderr"},
+		&cli.BoolFlag{Name: "quiet", Aliases: []string{"q"}, Usage: "print no progress or notes on stderr"},
+	}
+}
+
+// env is what every command gets from the global flags.
+type env struct {
+	ctx    context.Context
+	stdout io.Writer
+	stderr io.Writer
+	json   bool
+	quiet  bool
+	chain  string
+	log    *slog.Logger
+	cfg    blockhub.Config
+}
+
+func newEnv(c *cli.Context) (*env, error) {
+	out := c.String("output")
+	if out != "text" && out != "json" {
+		return nil, usagef("--output %q: want text or json", out)
+	}
+	level := slog.LevelWarn
+	if c.Bool("verbose") {
+		level = slog.LevelDebug
+	}
+	log := slog.New(slog.NewTextHandler(c.App.ErrWriter, &slog.HandlerOptions{Level: level}))
+	return &env{
+		ctx:    c.Context,
+		stdout: c.App.Writer,
+		stderr: c.App.ErrWriter,
+		json:   out == "json",
+		quiet:  c.Bool("quiet"),
+		chain:  c.String("chain"),
+		log:    log,
+		cfg: blockhub.Config{
+			Home:          c.String("home"),
+			BlockStore:    splitURLs(c.StringSlice("block-store")),
+			AssetStore:    splitURLs(c.StringSlice("asset-store")),
+			ClusterPolicy: c.String("cluster"),
+			Logger:        log,
+		},
+	}, nil
+}
+
+// splitURLs accepts repeated flags and comma lists (as env variables
+// give them).
+func splitURLs(in []string) []string {
+	var out []string
+	for _, s := range in {
+		for _, u := range strings.Split(s, ",") {
+			if u = strings.TrimSpace(u); u != "" {
+				out = append(out, u)
+			}
+		}
+	}
+	return out
+}
+
+func (e *env) open() (*blockhub.Hub, error) {
+	return blockhub.Open(e.ctx, e.cfg)
+}
+
+// chainForWrite resolves --chain, creating it (with a note) when missing.
+func (e *env) chainForWrite(h *blockhub.Hub) (chain.Block, error) {
+	root, created, err := h.Chain(e.ctx, e.chain, nil)
+	if err != nil {
+		return chain.Block{}, err
+	}
+	if created {
+		e.notef("created chain %q (%s)", e.chain, root.ID)
+	}
+	return root, nil
+}
+
+// notef writes a note to stderr unless --quiet.
+func (e *env) notef(format string, a ...any) {
+	if !e.quiet {
+		fmt.Fprintf(e.stderr, "bhctl: "+format+"\n", a...)
+	}
+}
+
+// printJSON writes v as one line of JSON to stdout.
+func (e *env) printJSON(v any) error {
+	b, err := json.Marshal(v)
+	if err != nil {
+		return err
+	}
+	b = append(b, '\n')
+	_, err = e.stdout.Write(b)
+	return err
+}
+
+// printRaw writes a JSON document as one line.
+func (e *env) printRaw(doc []byte) error {
+	_, err := e.stdout.Write(append(doc, '\n'))
+	return err
+}
+
+func (e *env) printf(format string, a ...any) {
+	fmt.Fprintf(e.stdout, format, a...)
+}
+
+// needArgs checks the number of positional arguments.
+func needArgs(c *cli.Context, n int, what string) error {
+	if c.NArg() != n {
+		return usagef("%s: want %s", c.Command.FullName(), what)
+	}
+	return nil
+}

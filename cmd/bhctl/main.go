@@ -1,0 +1,110 @@
+// Command bhctl captures data into BlockHub chains, walks and verifies
+// them. It is a thin layer over the blockhub library: every command parses
+// its flags, calls the library and prints results to stdout (one JSON
+// object per line with -o json); everything else goes to stderr.
+package main
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"os"
+	"os/signal"
+	"strings"
+	"syscall"
+
+	"github.com/urfave/cli/v2"
+)
+
+func main() {
+	os.Exit(run(os.Args, os.Stdin, os.Stdout, os.Stderr))
+}
+
+// run executes bhctl with args and returns the exit code: 0 success, 1
+// failure or faults found, 2 usage error.
+func run(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
+	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
+	defer stop()
+	app := newApp(stdin, stdout, stderr)
+	err := app.RunContext(ctx, normalizeArgs(app, args))
+	if err == nil {
+		return 0
+	}
+	var ue usageError
+	var ff faultsFound
+	switch {
+	case errors.As(err, &ue):
+		fmt.Fprintf(stderr, "bhctl: %v (see bhctl help)\n", err)
+		return 2
+	case errors.As(err, &ff):
+		fmt.Fprintf(stderr, "bhctl: %v\n", err)
+		return 1
+	case errors.Is(err, context.Canceled):
+		fmt.Fprintln(stderr, "bhctl: interrupted")
+		return 1
+	}
+	fmt.Fprintf(stderr, "bhctl: %s\n", oneLine(err.Error()))
+	return 1
+}
+
+func oneLine(s string) string { return strings.Join(strings.Fields(s), " ") }
+
+// usageError marks a mistake in how bhctl was called (exit code 2).
+type usageError struct{ err error }
+
+func (u usageError) Error() string { return u.err.Error() }
+func (u usageError) Unwrap() error { return u.err }
+
+func usagef(format string, a ...any) error { return usageError{fmt.Errorf(format, a...)} }
+
+// faultsFound is returned by verify when the chain has faults (exit 1,
+// faults already printed).
+type faultsFound struct{ n int }
+
+func (f faultsFound) Error() string { return fmt.Sprintf("%d fault(s) found", f.n) }
+
+func newApp(stdin io.Reader, stdout, stderr io.Writer) *cli.App {
+	app := &cli.App{
+		Name:  "bhctl",
+		Usage: "capture data into tamper-evident chains, walk and verify them",
+		Description: "BlockHub keeps data as assets (chunks named by their content hash) listed in\n" +
+			"hash-linked blocks. bhctl writes and reads chains in the store chosen by\n" +
+			"--home (the embedded folder store, default ./.bh) or by store URLs.",
+		Flags:                  globalFlags(),
+		Reader:                 stdin,
+		Writer:                 stdout,
+		ErrWriter:              stderr,
+		HideHelpCommand:        false,
+		UseShortOptionHandling: true,
+		Suggest:                true,
+		ExitErrHandler:         func(*cli.Context, error) {}, // run() reports errors
+		OnUsageError: func(_ *cli.Context, err error, _ bool) error {
+			return usageError{err}
+		},
+		Commands: []*cli.Command{
+			newChainCommand(),
+			newPipeCommand(),
+			newWalkCommand(),
+			newTailCommand(),
+			newBlockCommand(),
+			newAssetCommand(),
+			newVerifyCommand(),
+		},
+	}
+	app.CommandNotFound = func(c *cli.Context, name string) {
+		fmt.Fprintf(stderr, "bhctl: unknown command %q (see bhctl help)\n", name)
+		os.Exit(2)
+	}
+	for _, c := range app.Commands {
+		setUsageErrors(c)
+	}
+	return app
+}
+
+func setUsageErrors(c *cli.Command) {
+	c.OnUsageError = func(_ *cli.Context, err error, _ bool) error { return usageError{err} }
+	for _, s := range c.Subcommands {
+		setUsageErrors(s)
+	}
+}
