@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"strconv"
 	"time"
+	"unicode/utf8"
 
 	"github.com/gowebpki/jcs"
 )
@@ -39,10 +40,10 @@ type Block struct {
 }
 
 // IsRoot reports whether b is the root (height 0) of its chain.
-func (b *Block) IsRoot() bool { return b.Height == 0 }
+func (b Block) IsRoot() bool { return b.Height == 0 }
 
 // ChainID is the id of the chain b belongs to: its own id for a root.
-func (b *Block) ChainID() string {
+func (b Block) ChainID() string {
 	if b.IsRoot() {
 		return b.ID
 	}
@@ -50,7 +51,7 @@ func (b *Block) ChainID() string {
 }
 
 // At parses the block's time.
-func (b *Block) At() (time.Time, error) { return time.Parse(time.RFC3339Nano, b.Time) }
+func (b Block) At() (time.Time, error) { return time.Parse(time.RFC3339Nano, b.Time) }
 
 // Stamp returns t in TimeLayout.
 func Stamp(t time.Time) string { return t.UTC().Format(TimeLayout) }
@@ -58,7 +59,18 @@ func Stamp(t time.Time) string { return t.UTC().Format(TimeLayout) }
 // Canonical returns the RFC 8785 canonical JSON of b without "next", with
 // "id" only when withID is set. The id is the digest of Canonical(false).
 // Meta must already be valid JSON; it is canonicalized by jcs.
-func (b *Block) Canonical(withID bool) ([]byte, error) {
+func (b Block) Canonical(withID bool) ([]byte, error) {
+	// RFC 8785 works on I-JSON: every string must be valid UTF-8.
+	if !utf8.ValidString(b.Chain) || !utf8.ValidString(b.Prev) || !utf8.ValidString(b.Time) ||
+		!utf8.ValidString(string(b.Crypt)) || !utf8.ValidString(b.ID) {
+		return nil, fmt.Errorf("%w block %.16q: a field is not valid UTF-8", ErrInvalid, b.ID)
+	}
+	for i := range b.Assets {
+		r := &b.Assets[i]
+		if !utf8.ValidString(r.Type) || !utf8.ValidString(r.Hash) || !utf8.ValidString(string(r.Crypt)) {
+			return nil, fmt.Errorf("%w asset %d: a field is not valid UTF-8", ErrInvalid, i)
+		}
+	}
 	// Keys in RFC 8785 order (UTF-16 code units; all ASCII here):
 	// assets, chain, crypt, height, id, prev, time.
 	var w bytes.Buffer
@@ -140,7 +152,7 @@ func writeString(w *bytes.Buffer, s string) {
 
 // ComputeID returns the id b should have: the hex digest, with b.Crypt, of
 // Canonical(false).
-func (b *Block) ComputeID() (string, error) {
+func (b Block) ComputeID() (string, error) {
 	if _, err := ParseCrypt(string(b.Crypt)); err != nil || b.Crypt == "" {
 		return "", fmt.Errorf("%w block crypt %q", ErrInvalid, b.Crypt)
 	}
@@ -173,7 +185,7 @@ func (b *Block) Seal() error {
 
 // Encode returns the block as stored and printed: canonical JSON with its
 // id, and "next" appended when it is set.
-func (b *Block) Encode() ([]byte, error) {
+func (b Block) Encode() ([]byte, error) {
 	c, err := b.Canonical(true)
 	if err != nil {
 		return nil, err
@@ -216,7 +228,7 @@ func DecodeBlock(doc []byte) (Block, error) {
 
 // Check verifies that b is well formed and that its id matches its content.
 // It does not look at other blocks; the walker checks the links.
-func (b *Block) Check() error {
+func (b Block) Check() error {
 	if b.Crypt.HexLen() == 0 {
 		return fmt.Errorf("%w block %.16s: unknown crypt %q", ErrInvalid, b.ID, b.Crypt)
 	}
