@@ -44,6 +44,9 @@ func New(assets *store.Assets, b *builder.Builder, crypt chain.Crypt) *Appender 
 	return &Appender{assets: assets, builder: b, crypt: crypt}
 }
 
+// Crypt is the hash function of the appender's chain.
+func (a *Appender) Crypt() chain.Crypt { return a.crypt }
+
 // Store hashes and stores a chunk without queueing its receipt.
 func (a *Appender) Store(ctx context.Context, c Chunk) (chain.Receipt, bool, error) {
 	if len(c.Meta) > 0 && (c.Meta[0] != '{' || !json.Valid(c.Meta)) {

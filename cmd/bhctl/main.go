@@ -90,6 +90,8 @@ func newApp(stdin io.Reader, stdout, stderr io.Writer) *cli.App {
 			newBlockCommand(),
 			newAssetCommand(),
 			newVerifyCommand(),
+			newImportCommand(),
+			newIndexCommand(),
 		},
 	}
 	app.CommandNotFound = func(c *cli.Context, name string) {

@@ -1,0 +1,5 @@
+// Package all registers every source connector; import it for its side
+// effect.
+package all
+
+import ()

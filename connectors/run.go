@@ -1,0 +1,290 @@
+package connectors
+
+import (
+	"context"
+	"encoding/json"
+	"fmt"
+	"io"
+	"log/slog"
+	"maps"
+	"sync"
+	"time"
+
+	"github.com/blockhub/blockhub/appender"
+	"github.com/blockhub/blockhub/chain"
+	"github.com/blockhub/blockhub/index"
+	"github.com/blockhub/blockhub/internal/records"
+	"github.com/blockhub/blockhub/internal/sensitive"
+)
+
+// Common are the options every connector takes.
+type Common struct {
+	// Rows is how many records go in one asset (0: the connector's default).
+	Rows int
+	// Exclude names columns or fields to drop.
+	Exclude []string
+	// Format is the chunks' encoding: "" (the source's own), csv, json,
+	// yaml or xml.
+	Format string
+	// Meta is added to every asset's meta.
+	Meta map[string]string
+	// PreventDups skips assets already on the chain and lets connectors
+	// resume where the last capture of the same source stopped.
+	PreventDups bool
+	// DryRun shows what would be captured and writes nothing.
+	DryRun bool
+	// Sensitive is warn (default), block or off.
+	Sensitive string
+}
+
+// Check validates the common options.
+func (c Common) Check() error {
+	if c.Rows < 0 {
+		return fmt.Errorf("--rows %d: want a positive number", c.Rows)
+	}
+	switch c.Sensitive {
+	case "", "warn", "block", "off":
+	default:
+		return fmt.Errorf("--sensitive %q: want warn, block or off", c.Sensitive)
+	}
+	return records.CheckFormat(c.Format)
+}
+
+// ImportOptions tune Import.
+type ImportOptions struct {
+	// Connector is the connector's name, recorded as meta "source".
+	Connector string
+	Common    Common
+	// Index tells what the chain holds; required with PreventDups.
+	Index *index.Index
+	// Notes receives one-line notes for the user (sensitive data
+	// warnings, resume decisions); nil discards them.
+	Notes io.Writer
+	// Progress, when set, is told the bytes read so far after each chunk.
+	Progress func(done int64)
+	// OnAsset is called for every chunk in order, captured or skipped.
+	OnAsset func(Outcome)
+	Logger  *slog.Logger
+}
+
+// Outcome is what happened to one chunk.
+type Outcome struct {
+	Receipt chain.Receipt
+	// Skipped: already on the chain (--prevent-dups).
+	Skipped bool
+	// DryRun: would have been captured.
+	DryRun bool
+	// Appended is set for captured chunks (its Linked channel reports the
+	// block).
+	Appended *appender.Appended
+	Records  int
+}
+
+// Summary is what an import did; -o json prints it.
+type Summary struct {
+	Connector string  `json:"connector"`
+	Chain     string  `json:"chain,omitempty"`
+	Captured  int     `json:"captured"`
+	Skipped   int     `json:"skipped"`
+	Records   int     `json:"records"`
+	Bytes     int64   `json:"bytes"`
+	Sensitive int     `json:"sensitive"`
+	DryRun    bool    `json:"dry_run,omitempty"`
+	Seconds   float64 `json:"seconds"`
+}
+
+// Import runs src and appends its chunks through app (nil allowed with
+// DryRun), applying the common options. Chunks captured before an error
+// stay captured; the caller closes the appender's builder to link them.
+func Import(ctx context.Context, app *appender.Appender, crypt chain.Crypt, src Source, o ImportOptions) (Summary, error) {
+	start := time.Now()
+	sum := Summary{Connector: o.Connector, DryRun: o.Common.DryRun}
+	if err := o.Common.Check(); err != nil {
+		return sum, err
+	}
+	log := o.Logger
+	if log == nil {
+		log = slog.New(slog.DiscardHandler)
+	}
+	notes := o.Notes
+	if notes == nil {
+		notes = io.Discard
+	}
+	var st State
+	if o.Common.PreventDups {
+		if o.Index == nil {
+			return sum, fmt.Errorf("%s: --prevent-dups needs the chain's index", o.Connector)
+		}
+		st = &state{x: o.Index, notes: notes}
+	}
+	seen := map[string]bool{} // hashes captured by this run
+	skip := func(hash string) bool {
+		if !o.Common.PreventDups {
+			return false
+		}
+		if seen[hash] || o.Index.Has(hash) {
+			return true
+		}
+		seen[hash] = true
+		return false
+	}
+	// The connector runs in AppendAll's producer goroutine; what it learns
+	// per chunk reaches the consumer, in order, through this queue.
+	var (
+		mu      sync.Mutex
+		counts  []int
+		failed  error
+		flagged int
+	)
+	chunks := func(yield func(appender.Chunk, error) bool) {
+		for c, err := range src.Chunks(ctx, st) {
+			if err != nil {
+				yield(appender.Chunk{}, err)
+				return
+			}
+			ac, found, err := prepare(o, c)
+			if err != nil {
+				yield(appender.Chunk{}, err)
+				return
+			}
+			if found != nil {
+				mu.Lock()
+				flagged++
+				mu.Unlock()
+				if o.Common.Sensitive == "block" {
+					mu.Lock()
+					failed = fmt.Errorf("%s: %s: sensitive data (%s on line %d of the chunk); refused by --sensitive=block", o.Connector, describe(c), found.Kind, found.Line)
+					mu.Unlock()
+					return
+				}
+				fmt.Fprintf(notes, "bhctl: warning: %s: sensitive data (%s on line %d of the chunk)\n", describe(c), found.Kind, found.Line)
+			}
+			if o.Progress != nil && c.Done > 0 {
+				o.Progress(c.Done)
+			}
+			mu.Lock()
+			counts = append(counts, c.Records)
+			mu.Unlock()
+			if !yield(ac, nil) {
+				return
+			}
+		}
+	}
+	next := func() int {
+		mu.Lock()
+		defer mu.Unlock()
+		n := counts[0]
+		counts = counts[1:]
+		return n
+	}
+	var err error
+	if o.Common.DryRun {
+		for c, e := range chunks {
+			if e != nil {
+				err = e
+				break
+			}
+			r := chain.Receipt{Hash: crypt.Sum(c.Data), Crypt: crypt, Length: int64(len(c.Data)), Type: c.Type, Meta: c.Meta}
+			out := Outcome{Receipt: r, Records: next()}
+			if skip(r.Hash) {
+				out.Skipped = true
+				sum.Skipped++
+			} else {
+				out.DryRun = true
+				sum.Captured++
+				sum.Records += out.Records
+				sum.Bytes += r.Length
+			}
+			emit(o, out)
+		}
+	} else {
+		opts := &appender.Options{Skip: func(r chain.Receipt) bool { return skip(r.Hash) }}
+		for res, e := range app.AppendAll(ctx, chunks, opts) {
+			if e != nil {
+				err = e
+				break
+			}
+			a := res.Appended
+			out := Outcome{Receipt: a.Receipt, Records: next()}
+			if res.Skipped {
+				out.Skipped = true
+				sum.Skipped++
+			} else {
+				out.Appended = &a
+				sum.Captured++
+				sum.Records += out.Records
+				sum.Bytes += a.Receipt.Length
+			}
+			emit(o, out)
+		}
+	}
+	mu.Lock()
+	sum.Sensitive = flagged
+	if err == nil {
+		err = failed
+	}
+	mu.Unlock()
+	sum.Seconds = time.Since(start).Seconds()
+	log.Debug("import done", "connector", o.Connector, "captured", sum.Captured, "skipped", sum.Skipped)
+	return sum, err
+}
+
+func emit(o ImportOptions, out Outcome) {
+	if o.OnAsset != nil {
+		o.OnAsset(out)
+	}
+}
+
+// prepare adds the common meta to a connector's chunk and scans it for
+// sensitive data, returning the first finding.
+func prepare(o ImportOptions, c Chunk) (appender.Chunk, *sensitive.Finding, error) {
+	meta := maps.Clone(c.Meta)
+	if meta == nil {
+		meta = map[string]any{}
+	}
+	for k, v := range o.Common.Meta {
+		meta[k] = v
+	}
+	meta["source"] = o.Connector
+	if c.Key != "" {
+		meta["key"] = c.Key
+	}
+	var first *sensitive.Finding
+	if o.Common.Sensitive != "off" {
+		if found := sensitive.Scan(c.Data); len(found) > 0 {
+			first = &found[0]
+			meta["sensitive"] = found
+		}
+	}
+	mb, err := json.Marshal(meta)
+	if err != nil {
+		return appender.Chunk{}, nil, fmt.Errorf("%s: meta: %w", o.Connector, err)
+	}
+	return appender.Chunk{Data: c.Data, Type: c.Type, Meta: mb}, first, nil
+}
+
+// describe names a chunk for messages: its key and rows when known.
+func describe(c Chunk) string {
+	s := c.Key
+	if rows, ok := c.Meta["rows"]; ok {
+		s += fmt.Sprintf(" rows %v", rows)
+	}
+	if s == "" {
+		s = "chunk"
+	}
+	return s
+}
+
+// state is the State connectors see under --prevent-dups.
+type state struct {
+	x     *index.Index
+	notes io.Writer
+}
+
+func (s *state) Has(hash string) bool { return s.x.Has(hash) }
+
+func (s *state) Last(key string) ([]byte, bool) { return s.x.Last(key) }
+
+func (s *state) Note(format string, a ...any) {
+	fmt.Fprintf(s.notes, "bhctl: "+format+"\n", a...)
+}

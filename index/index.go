@@ -1,0 +1,204 @@
+package index
+
+import (
+	"context"
+	"encoding/binary"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"os"
+	"path/filepath"
+	"time"
+
+	bolt "go.etcd.io/bbolt"
+
+	"github.com/blockhub/blockhub/chain"
+	"github.com/blockhub/blockhub/chain/store"
+	"github.com/blockhub/blockhub/chain/walk"
+)
+
+var (
+	bucketAssets  = []byte("assets")  // hash -> height (8 bytes) + index (4 bytes)
+	bucketSources = []byte("sources") // source key -> meta of its latest asset
+	bucketState   = []byte("state")   // "tail" -> id of the last indexed block
+	keyTail       = []byte("tail")
+)
+
+// Index answers what one chain holds.
+type Index struct {
+	db    *bolt.DB
+	root  chain.Block
+	Added int // blocks indexed by the last catch-up
+}
+
+// Path is where the index of chain rootID lives under home.
+func Path(home, rootID string) string {
+	return filepath.Join(home, "index", rootID+".db")
+}
+
+// Open opens (creating it if needed) the index of the chain rooted at
+// root, brings it up to date from blocks, and returns it read-only: other
+// processes may open it at the same time. Close it when done.
+func Open(ctx context.Context, home string, blocks *store.Blocks, root chain.Block) (*Index, error) {
+	path := Path(home, root.ID)
+	if err := os.MkdirAll(filepath.Dir(path), 0o755); err != nil {
+		return nil, fmt.Errorf("index: %w", err)
+	}
+	added, err := catchUp(ctx, path, blocks, root)
+	if err != nil {
+		return nil, err
+	}
+	db, err := bolt.Open(path, 0o644, &bolt.Options{ReadOnly: true, Timeout: time.Minute})
+	if err != nil {
+		return nil, fmt.Errorf("index %s: %w", path, err)
+	}
+	return &Index{db: db, root: root, Added: added}, nil
+}
+
+// Rebuild deletes the index of the chain and makes it anew from the chain.
+func Rebuild(ctx context.Context, home string, blocks *store.Blocks, root chain.Block) (int, error) {
+	path := Path(home, root.ID)
+	if err := os.Remove(path); err != nil && !errors.Is(err, os.ErrNotExist) {
+		return 0, fmt.Errorf("index: %w", err)
+	}
+	if err := os.MkdirAll(filepath.Dir(path), 0o755); err != nil {
+		return 0, fmt.Errorf("index: %w", err)
+	}
+	return catchUp(ctx, path, blocks, root)
+}
+
+// catchUp indexes the blocks linked after the last indexed one.
+func catchUp(ctx context.Context, path string, blocks *store.Blocks, root chain.Block) (int, error) {
+	db, err := bolt.Open(path, 0o644, &bolt.Options{Timeout: time.Minute})
+	if err != nil {
+		return 0, fmt.Errorf("index %s: %w (another bhctl may hold it; delete it to rebuild)", path, err)
+	}
+	defer db.Close()
+	var from string
+	err = db.Update(func(tx *bolt.Tx) error {
+		for _, b := range [][]byte{bucketAssets, bucketSources, bucketState} {
+			if _, err := tx.CreateBucketIfNotExists(b); err != nil {
+				return err
+			}
+		}
+		from = string(tx.Bucket(bucketState).Get(keyTail))
+		return nil
+	})
+	if err != nil {
+		return 0, fmt.Errorf("index %s: %w", path, err)
+	}
+	opts := &walk.Options{From: from}
+	if from == "" {
+		opts.From = root.ID
+	}
+	// Write in batches so a long catch-up is not one huge transaction, and
+	// a killed catch-up keeps what it did.
+	const batch = 1000
+	var pending []chain.Block
+	added := 0
+	flush := func() error {
+		if len(pending) == 0 {
+			return nil
+		}
+		err := db.Update(func(tx *bolt.Tx) error {
+			assets, sources := tx.Bucket(bucketAssets), tx.Bucket(bucketSources)
+			for _, b := range pending {
+				for i, r := range b.Assets {
+					var pos [12]byte
+					binary.BigEndian.PutUint64(pos[:8], b.Height)
+					binary.BigEndian.PutUint32(pos[8:], uint32(i))
+					if err := assets.Put([]byte(r.Hash), pos[:]); err != nil {
+						return err
+					}
+					if key := sourceKey(r.Meta); key != "" {
+						if err := sources.Put([]byte(key), r.Meta); err != nil {
+							return err
+						}
+					}
+				}
+			}
+			return tx.Bucket(bucketState).Put(keyTail, []byte(pending[len(pending)-1].ID))
+		})
+		added += len(pending)
+		pending = pending[:0]
+		return err
+	}
+	for b, err := range walk.New(blocks, root.ID).All(ctx, opts) {
+		if err != nil {
+			return added, fmt.Errorf("index: %w", err)
+		}
+		if b.ID == from {
+			continue // indexed last time
+		}
+		pending = append(pending, b)
+		if len(pending) == batch {
+			if err := flush(); err != nil {
+				return added, fmt.Errorf("index %s: %w", path, err)
+			}
+		}
+	}
+	if err := flush(); err != nil {
+		return added, fmt.Errorf("index %s: %w", path, err)
+	}
+	return added, nil
+}
+
+// sourceKey reads the "key" field of an asset's meta.
+func sourceKey(meta json.RawMessage) string {
+	if len(meta) == 0 {
+		return ""
+	}
+	var m struct {
+		Key string `json:"key"`
+	}
+	if json.Unmarshal(meta, &m) != nil {
+		return ""
+	}
+	return m.Key
+}
+
+// Has reports whether an asset with this hash is on the chain.
+func (x *Index) Has(hash string) bool {
+	found := false
+	x.db.View(func(tx *bolt.Tx) error {
+		found = tx.Bucket(bucketAssets).Get([]byte(hash)) != nil
+		return nil
+	})
+	return found
+}
+
+// Position returns the height and index of an asset on the chain.
+func (x *Index) Position(hash string) (height uint64, index int, ok bool) {
+	x.db.View(func(tx *bolt.Tx) error {
+		if v := tx.Bucket(bucketAssets).Get([]byte(hash)); len(v) == 12 {
+			height, index, ok = binary.BigEndian.Uint64(v[:8]), int(binary.BigEndian.Uint32(v[8:])), true
+		}
+		return nil
+	})
+	return height, index, ok
+}
+
+// Last returns the meta of the latest asset captured under a source key.
+func (x *Index) Last(key string) (json.RawMessage, bool) {
+	var out json.RawMessage
+	x.db.View(func(tx *bolt.Tx) error {
+		if v := tx.Bucket(bucketSources).Get([]byte(key)); v != nil {
+			out = append(json.RawMessage(nil), v...)
+		}
+		return nil
+	})
+	return out, out != nil
+}
+
+// Count returns the number of assets indexed.
+func (x *Index) Count() int {
+	n := 0
+	x.db.View(func(tx *bolt.Tx) error {
+		n = tx.Bucket(bucketAssets).Stats().KeyN
+		return nil
+	})
+	return n
+}
+
+// Close closes the index file.
+func (x *Index) Close() error { return x.db.Close() }

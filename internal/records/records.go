@@ -1,0 +1,219 @@
+// Package records encodes tables of records in the formats connectors
+// write (--format): csv with a header line, json lines, yaml and xml, and
+// applies --exclude to a header. Connectors share it; oracles decode what
+// it wrote.
+package records
+
+import (
+	"bytes"
+	"encoding/csv"
+	"encoding/json"
+	"encoding/xml"
+	"fmt"
+	"strconv"
+	"strings"
+
+	"github.com/goccy/go-yaml"
+)
+
+// Formats and their content types.
+const (
+	CSV  = "csv"
+	JSON = "json"
+	YAML = "yaml"
+	XML  = "xml"
+)
+
+// ContentType returns the MIME type of a format.
+func ContentType(format string) string {
+	switch format {
+	case CSV:
+		return "text/csv"
+	case JSON:
+		return "application/x-ndjson"
+	case YAML:
+		return "application/yaml"
+	case XML:
+		return "application/xml"
+	}
+	return "application/octet-stream"
+}
+
+// CheckFormat validates a --format value; "" is the source's own.
+func CheckFormat(f string) error {
+	switch f {
+	case "", CSV, JSON, YAML, XML:
+		return nil
+	}
+	return fmt.Errorf("--format %q: want csv, json, yaml or xml", f)
+}
+
+// Encode writes a header and rows in format. Values may be nil (null),
+// strings, booleans, numbers, json.Number or json.RawMessage; in csv,
+// nil is an empty field.
+func Encode(format string, header []string, rows [][]any) ([]byte, error) {
+	var b bytes.Buffer
+	switch format {
+	case CSV:
+		w := csv.NewWriter(&b)
+		w.Write(header)
+		rec := make([]string, len(header))
+		for _, r := range rows {
+			for i := range rec {
+				rec[i] = ""
+				if i < len(r) {
+					rec[i] = text(r[i])
+				}
+			}
+			w.Write(rec)
+		}
+		w.Flush()
+		return b.Bytes(), w.Error()
+	case JSON:
+		for _, r := range rows {
+			b.WriteByte('{')
+			for i, h := range header {
+				if i > 0 {
+					b.WriteByte(',')
+				}
+				k, _ := json.Marshal(h)
+				b.Write(k)
+				b.WriteByte(':')
+				var v any
+				if i < len(r) {
+					v = r[i]
+				}
+				vb, err := json.Marshal(v)
+				if err != nil {
+					return nil, fmt.Errorf("records: field %s: %w", h, err)
+				}
+				b.Write(vb)
+			}
+			b.WriteString("}\n")
+		}
+		return b.Bytes(), nil
+	case YAML:
+		doc := make([]yaml.MapSlice, 0, len(rows))
+		for _, r := range rows {
+			m := make(yaml.MapSlice, 0, len(header))
+			for i, h := range header {
+				var v any
+				if i < len(r) {
+					v = yamlValue(r[i])
+				}
+				m = append(m, yaml.MapItem{Key: h, Value: v})
+			}
+			doc = append(doc, m)
+		}
+		return yaml.Marshal(doc)
+	case XML:
+		b.WriteString("<records>\n")
+		for _, r := range rows {
+			b.WriteString("<record>")
+			for i, h := range header {
+				b.WriteString(`<field name="`)
+				xml.EscapeText(&b, []byte(h))
+				if i >= len(r) || r[i] == nil {
+					b.WriteString(`" null="true"/>`)
+					continue
+				}
+				b.WriteString(`">`)
+				xml.EscapeText(&b, []byte(text(r[i])))
+				b.WriteString("</field>")
+			}
+			b.WriteString("</record>\n")
+		}
+		b.WriteString("</records>\n")
+		return b.Bytes(), nil
+	}
+	return nil, fmt.Errorf("records: unknown format %q", format)
+}
+
+func text(v any) string {
+	switch x := v.(type) {
+	case nil:
+		return ""
+	case string:
+		return x
+	case []byte:
+		return string(x)
+	case json.RawMessage:
+		return string(x)
+	case bool:
+		return strconv.FormatBool(x)
+	case fmt.Stringer:
+		return x.String()
+	}
+	return fmt.Sprint(v)
+}
+
+func yamlValue(v any) any {
+	switch x := v.(type) {
+	case json.Number:
+		return x.String()
+	case json.RawMessage:
+		var out any
+		if json.Unmarshal(x, &out) == nil {
+			return out
+		}
+		return string(x)
+	}
+	return v
+}
+
+// Exclude returns the indexes of header columns to keep after dropping
+// those named in exclude, by header name or by spreadsheet column letter
+// (A, B, ..., AA). A name that matches nothing is an error, so a typo does
+// not silently capture a column meant to be dropped.
+func Exclude(header []string, exclude []string) ([]int, error) {
+	drop := make(map[int]bool, len(exclude))
+	for _, e := range exclude {
+		found := false
+		for i, h := range header {
+			if h == e {
+				drop[i], found = true, true
+			}
+		}
+		if !found {
+			if i, ok := columnIndex(e); ok && i < len(header) {
+				drop[i], found = true, true
+			}
+		}
+		if !found {
+			return nil, fmt.Errorf("--exclude %q: no such column (columns: %s)", e, strings.Join(header, ", "))
+		}
+	}
+	keep := make([]int, 0, len(header))
+	for i := range header {
+		if !drop[i] {
+			keep = append(keep, i)
+		}
+	}
+	return keep, nil
+}
+
+// columnIndex reads a column letter ("A" is 0, "AA" is 26).
+func columnIndex(s string) (int, bool) {
+	if s == "" || len(s) > 3 {
+		return 0, false
+	}
+	n := 0
+	for _, c := range s {
+		if c < 'A' || c > 'Z' {
+			return 0, false
+		}
+		n = n*26 + int(c-'A'+1)
+	}
+	return n - 1, true
+}
+
+// Pick returns the elements of s at the indexes keep.
+func Pick[T any](s []T, keep []int) []T {
+	out := make([]T, 0, len(keep))
+	for _, i := range keep {
+		if i < len(s) {
+			out = append(out, s[i])
+		}
+	}
+	return out
+}
