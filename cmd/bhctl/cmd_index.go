@@ -25,15 +25,11 @@ func runIndexRebuild(c *cli.Context) error {
 	if err != nil {
 		return err
 	}
-	h, err := e.open()
+	h, root, err := e.openChain()
 	if err != nil {
 		return err
 	}
 	defer h.Close()
-	root, err := h.Resolve(e.ctx, e.chain)
-	if err != nil {
-		return err
-	}
 	n, err := index.Rebuild(e.ctx, h.Home, h.Blocks, root)
 	if err != nil {
 		return err

@@ -35,15 +35,11 @@ func runVerify(c *cli.Context) error {
 	if err != nil {
 		return err
 	}
-	h, err := e.open()
+	h, root, err := e.openChain()
 	if err != nil {
 		return err
 	}
 	defer h.Close()
-	root, err := h.Resolve(e.ctx, e.chain)
-	if err != nil {
-		return err
-	}
 	v := &walk.Verifier{Blocks: h.Blocks}
 	if c.Bool("assets") {
 		v.Assets = h.Assets

@@ -33,15 +33,11 @@ func runWalk(c *cli.Context) error {
 	if c.NArg() != 0 {
 		return usagef("walk takes no arguments (got %q); use --chain, --from, --to", c.Args().First())
 	}
-	h, err := e.open()
+	h, root, err := e.openChain()
 	if err != nil {
 		return err
 	}
 	defer h.Close()
-	root, err := h.Resolve(e.ctx, e.chain)
-	if err != nil {
-		return err
-	}
 	opts := &walk.Options{From: c.String("from"), To: c.String("to"), Live: c.Bool("live")}
 	for b, err := range h.Walker(root).All(e.ctx, opts) {
 		if err != nil {
@@ -105,15 +101,11 @@ func runTail(c *cli.Context) error {
 	if err != nil {
 		return err
 	}
-	h, err := e.open()
+	h, root, err := e.openChain()
 	if err != nil {
 		return err
 	}
 	defer h.Close()
-	root, err := h.Resolve(e.ctx, e.chain)
-	if err != nil {
-		return err
-	}
 	tail, err := h.Blocks.Tail(e.ctx, root.ID)
 	if err != nil {
 		return err

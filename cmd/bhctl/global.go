@@ -85,6 +85,21 @@ func (e *env) open() (*blockhub.Hub, error) {
 	return blockhub.Open(e.ctx, e.cfg)
 }
 
+// openChain opens the stores and resolves --chain for reading; the caller
+// closes the hub.
+func (e *env) openChain() (*blockhub.Hub, chain.Block, error) {
+	h, err := e.open()
+	if err != nil {
+		return nil, chain.Block{}, err
+	}
+	root, err := h.Resolve(e.ctx, e.chain)
+	if err != nil {
+		h.Close()
+		return nil, chain.Block{}, err
+	}
+	return h, root, nil
+}
+
 // chainForWrite resolves --chain, creating it (with a note) when missing.
 func (e *env) chainForWrite(h *blockhub.Hub) (chain.Block, error) {
 	root, created, err := h.Chain(e.ctx, e.chain, nil)
