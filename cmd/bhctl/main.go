@@ -15,6 +15,8 @@ import (
 	"syscall"
 
 	"github.com/urfave/cli/v2"
+
+	"github.com/blockhub/blockhub/connectors"
 )
 
 func main() {
@@ -93,6 +95,10 @@ func newApp(stdin io.Reader, stdout, stderr io.Writer) *cli.App {
 			newImportCommand(),
 			newIndexCommand(),
 		},
+	}
+	// `bhctl stream` is `bhctl import stream`, as the mission's CLI names it.
+	if spec, err := connectors.Lookup("stream"); err == nil {
+		app.Commands = append(app.Commands, connectorCommand(spec))
 	}
 	app.CommandNotFound = func(c *cli.Context, name string) {
 		fmt.Fprintf(stderr, "bhctl: unknown command %q (see bhctl help)\n", name)
