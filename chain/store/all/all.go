@@ -4,4 +4,6 @@ package all
 import (
 	_ "github.com/blockhub/blockhub/chain/store/filestore"
 	_ "github.com/blockhub/blockhub/chain/store/memstore"
+	_ "github.com/blockhub/blockhub/chain/store/mongostore"
+	_ "github.com/blockhub/blockhub/chain/store/mysqlstore"
 )
