@@ -94,6 +94,7 @@ func newApp(stdin io.Reader, stdout, stderr io.Writer) *cli.App {
 			newVerifyCommand(),
 			newImportCommand(),
 			newIndexCommand(),
+			newStoreCommand(),
 		},
 	}
 	// `bhctl stream` is `bhctl import stream`, as the mission's CLI names it.
