@@ -5,6 +5,7 @@ import (
 
 	"github.com/urfave/cli/v2"
 
+	"github.com/blockhub/blockhub/chain/store/cluster"
 	"github.com/blockhub/blockhub/chain/store/mysqlstore"
 )
 
@@ -21,8 +22,37 @@ func newStoreCommand() *cli.Command {
 					"Nothing is connected to: the URL only names the table prefix.",
 				Action: runStoreDDL,
 			},
+			{
+				Name:  "repair",
+				Usage: "copy objects back to the members of a store cluster that lack them",
+				Description: "Give the cluster as for any command (--block-store and --asset-store\n" +
+					"repeated, --cluster POLICY). Copies are checked against their hashes;\n" +
+					"nothing is ever overwritten. Prints what it copied.",
+				Action: runStoreRepair,
+			},
 		},
 	}
+}
+
+func runStoreRepair(c *cli.Context) error {
+	e, err := newEnv(c)
+	if err != nil {
+		return err
+	}
+	h, err := e.open()
+	if err != nil {
+		return err
+	}
+	defer h.Close()
+	r, err := cluster.Repair(e.ctx, h.Assets, h.Blocks)
+	if err != nil {
+		return err
+	}
+	if e.json {
+		return e.printJSON(r)
+	}
+	e.printf("%s\n", r)
+	return nil
 }
 
 func runStoreDDL(c *cli.Context) error {

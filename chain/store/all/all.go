@@ -6,4 +6,5 @@ import (
 	_ "github.com/blockhub/blockhub/chain/store/memstore"
 	_ "github.com/blockhub/blockhub/chain/store/mongostore"
 	_ "github.com/blockhub/blockhub/chain/store/mysqlstore"
+	_ "github.com/blockhub/blockhub/chain/store/s3store"
 )

@@ -1,0 +1,313 @@
+package cluster
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"sort"
+
+	"github.com/blockhub/blockhub/chain"
+	"github.com/blockhub/blockhub/chain/store"
+	"github.com/blockhub/blockhub/chain/store/driver"
+)
+
+// Report counts what a repair did.
+type Report struct {
+	Assets  int // asset copies made
+	Blocks  int // block copies made
+	Nexts   int // next pointers set
+	Roots   int // root markers written for roots a member did not list
+	Split   int // blocks whose members hold different nexts, left as they are
+	Damaged int // copies that do not check out, left as they are (stores are create-only)
+}
+
+// String is the report on one line.
+func (r Report) String() string {
+	return fmt.Sprintf("copied %d assets, %d blocks, %d nexts, %d root markers; %d split nexts, %d damaged copies left", r.Assets, r.Blocks, r.Nexts, r.Roots, r.Split, r.Damaged)
+}
+
+func (r *Report) add(o Report) {
+	r.Assets += o.Assets
+	r.Blocks += o.Blocks
+	r.Nexts += o.Nexts
+	r.Roots += o.Roots
+	r.Split += o.Split
+	r.Damaged += o.Damaged
+}
+
+// ErrNotCluster is returned by Repair when neither store is a cluster.
+var ErrNotCluster = errors.New("not a cluster: nothing to repair (give several store URLs)")
+
+// Repair copies objects back to the members of a and b that lack them; a
+// or b may be nil or a single store. See AssetStore.Repair and
+// BlockStore.Repair.
+func Repair(ctx context.Context, a *store.Assets, b *store.Blocks) (Report, error) {
+	var (
+		r    Report
+		errs []error
+		any  bool
+	)
+	if a != nil {
+		if c, ok := a.Driver().(*AssetStore); ok {
+			any = true
+			got, err := c.Repair(ctx)
+			r.add(got)
+			if err != nil {
+				errs = append(errs, fmt.Errorf("asset store %s: %w", a.URL(), err))
+			}
+		}
+	}
+	if b != nil {
+		if c, ok := b.Driver().(*BlockStore); ok {
+			any = true
+			got, err := c.Repair(ctx)
+			r.add(got)
+			if err != nil {
+				errs = append(errs, fmt.Errorf("block store %s: %w", b.URL(), err))
+			}
+		}
+	}
+	if !any {
+		return r, ErrNotCluster
+	}
+	if len(errs) > 0 {
+		return r, joined(errs)
+	}
+	return r, nil
+}
+
+// placement is the members that should hold object: all of them, or under
+// shard the first N of its order.
+func (c *core[D]) placement(object string) []*member[D] {
+	return c.order(object)[:c.p.spread(len(c.members))]
+}
+
+// Repair copies every asset to the members that should hold it and lack
+// it, from a member whose copy checks out against its hash. It lists every
+// member first, keeping the hashes in memory. Members that cannot be
+// reached are left out and named in the error; the rest is repaired.
+func (c *AssetStore) Repair(ctx context.Context) (Report, error) {
+	var (
+		r    Report
+		errs []error
+	)
+	have := make(map[*member[driver.AssetStore]]map[string]bool, len(c.members))
+	var hashes []string
+	seen := map[string]bool{}
+	for _, m := range c.members {
+		d, err := m.get(ctx)
+		if err != nil {
+			errs = append(errs, err)
+			continue
+		}
+		set := map[string]bool{}
+		for h, err := range d.All(ctx) {
+			if err != nil {
+				errs = append(errs, fmt.Errorf("member %s: list assets: %w", m.url, err))
+				set = nil
+				break
+			}
+			set[h] = true
+			if !seen[h] {
+				seen[h] = true
+				hashes = append(hashes, h)
+			}
+		}
+		if set != nil {
+			have[m] = set
+		}
+	}
+	sort.Strings(hashes)
+	for _, h := range hashes {
+		if err := ctx.Err(); err != nil {
+			return r, err
+		}
+		for _, dst := range c.placement(h) {
+			if set, ok := have[dst]; !ok || set[h] {
+				continue // unreachable, or holds it
+			}
+			copied := false
+			for _, src := range c.members {
+				if !have[src][h] {
+					continue
+				}
+				created, err := copyAsset(ctx, src, dst, h)
+				if err == nil {
+					copied = true
+					if created {
+						r.Assets++
+					}
+					break
+				}
+				if errors.Is(err, chain.ErrTampered) {
+					r.Damaged++
+					c.log.Warn("cluster repair: damaged asset copy", "member", src.url, "asset", h, "err", err)
+					continue
+				}
+				errs = append(errs, err)
+				break
+			}
+			if copied {
+				have[dst][h] = true
+			}
+		}
+	}
+	if len(errs) > 0 {
+		return r, joined(errs)
+	}
+	return r, nil
+}
+
+// copyAsset copies asset h from src to dst, checking it against its hash
+// on the way (chain.ErrTampered when src's copy is damaged).
+func copyAsset(ctx context.Context, src, dst *member[driver.AssetStore], h string) (created bool, err error) {
+	s, err := src.get(ctx)
+	if err != nil {
+		return false, err
+	}
+	d, err := dst.get(ctx)
+	if err != nil {
+		return false, err
+	}
+	rc, err := s.Get(ctx, h)
+	if err != nil {
+		return false, fmt.Errorf("member %s: asset %s: %w", src.url, h, err)
+	}
+	defer rc.Close()
+	// The portable type checks the bytes against h before dst shows them.
+	created, err = store.NewAssets(d, dst.url).Put(ctx, h, rc, -1)
+	if errors.Is(err, chain.ErrTampered) {
+		return false, fmt.Errorf("member %s: asset %s: %w", src.url, h, chain.ErrTampered)
+	}
+	return created, err
+}
+
+// Repair walks every chain from its root (the roots of all members) and
+// gives each block, its next pointer and, for roots, its root marker to
+// the members that should hold them and lack them, from a copy that
+// checks out. Blocks no chain reaches (a lost racer's) are left alone. A
+// member whose next differs from the one the cluster reads is counted as
+// split and left as it is, as are damaged copies: stores are create-only.
+func (c *BlockStore) Repair(ctx context.Context) (Report, error) {
+	var (
+		r    Report
+		errs []error
+	)
+	listed := make(map[*member[driver.BlockStore]]map[string]bool, len(c.members))
+	var roots []string
+	seen := map[string]bool{}
+	for _, m := range c.members {
+		d, err := m.get(ctx)
+		if err != nil {
+			errs = append(errs, err)
+			continue
+		}
+		set := map[string]bool{}
+		for id, err := range d.Roots(ctx) {
+			if err != nil {
+				errs = append(errs, fmt.Errorf("member %s: list roots: %w", m.url, err))
+				set = nil
+				break
+			}
+			set[id] = true
+			if !seen[id] {
+				seen[id] = true
+				roots = append(roots, id)
+			}
+		}
+		if set != nil {
+			listed[m] = set
+		}
+	}
+	sort.Strings(roots)
+	for _, root := range roots {
+		for id := root; id != ""; {
+			if err := ctx.Err(); err != nil {
+				return r, err
+			}
+			next, err := c.repairBlock(ctx, id, id == root, listed, &r)
+			if err != nil {
+				errs = append(errs, err)
+				break
+			}
+			id = next
+		}
+	}
+	if len(errs) > 0 {
+		return r, joined(errs)
+	}
+	return r, nil
+}
+
+// repairBlock repairs one block and returns the next the cluster reads.
+func (c *BlockStore) repairBlock(ctx context.Context, id string, root bool, listed map[*member[driver.BlockStore]]map[string]bool, r *Report) (string, error) {
+	as := c.gather(ctx, id, true)
+	doc, ok := goodDoc(id, as)
+	if !ok {
+		return "", fmt.Errorf("block %s: no member holds a copy that checks out", id)
+	}
+	next, _ := c.agree(id, as)
+	b, _ := chain.DecodeBlock(doc)
+	info := driver.BlockInfo{ID: id, Chain: b.Chain, Prev: b.Prev, Height: b.Height}
+	byMember := map[*member[driver.BlockStore]]answer{}
+	for _, a := range as {
+		byMember[a.m] = a
+	}
+	var errs []error
+	for _, m := range c.placement(id) {
+		a := byMember[m]
+		if fault(ctx, a.err) {
+			continue // unreachable: named by the listing
+		}
+		d, err := m.get(ctx)
+		if err != nil {
+			continue
+		}
+		have, cur := a.err == nil, a.next
+		if have {
+			if bb, err := chain.DecodeBlock(a.doc); err != nil || bb.ID != id {
+				r.Damaged++
+				c.log.Warn("cluster repair: damaged block copy", "member", m.url, "block", id)
+			}
+		}
+		if !have || (root && listed[m] != nil && !listed[m][id]) {
+			// Create also writes the root marker of a root; drivers write
+			// a missing marker again when the block exists.
+			err := d.Create(ctx, info, doc)
+			switch {
+			case err == nil && !have:
+				r.Blocks++
+				if root {
+					r.Roots++
+				}
+			case err == nil || errors.Is(err, chain.ErrExists):
+				if root && have {
+					r.Roots++
+				}
+			default:
+				errs = append(errs, fmt.Errorf("member %s: block %s: %w", m.url, id, err))
+				continue
+			}
+		}
+		switch {
+		case next == "" || cur == next:
+		case cur == "":
+			err := d.SetNext(ctx, id, next)
+			switch {
+			case err == nil:
+				r.Nexts++
+			case errors.Is(err, chain.ErrNextSet):
+				r.Split++
+			default:
+				errs = append(errs, fmt.Errorf("member %s: next of %s: %w", m.url, id, err))
+			}
+		default:
+			r.Split++
+			c.log.Warn("cluster repair: member holds another next", "member", m.url, "block", id, "next", cur, "cluster next", next)
+		}
+	}
+	if len(errs) > 0 {
+		return next, joined(errs)
+	}
+	return next, nil
+}

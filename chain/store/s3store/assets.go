@@ -1,0 +1,194 @@
+package s3store
+
+import (
+	"bytes"
+	"context"
+	"fmt"
+	"io"
+	"iter"
+	"strings"
+
+	"github.com/minio/minio-go/v7"
+
+	"github.com/blockhub/blockhub/chain"
+	"github.com/blockhub/blockhub/chain/store/driver"
+)
+
+// AssetStore keeps assets as objects.
+type AssetStore struct{ b *bucket }
+
+var _ driver.AssetStore = (*AssetStore)(nil)
+
+// onePut is the largest asset sent in a single PUT; it is buffered whole so
+// its hash is checked before any byte leaves. Larger assets go multipart,
+// in parts of this size.
+const onePut = 16 << 20
+
+func createOnly() minio.PutObjectOptions {
+	o := minio.PutObjectOptions{ContentType: "application/octet-stream", PartSize: onePut}
+	o.SetMatchETagExcept("*") // If-None-Match: *
+	return o
+}
+
+// Put implements driver.AssetStore.
+func (s *AssetStore) Put(ctx context.Context, hash string, r io.Reader, size int64) error {
+	key := s.b.shardKey("assets", hash, ".blob")
+	if size > onePut && s.exists(ctx, key) {
+		return chain.ErrExists
+	}
+	head, done, err := readUpTo(r, size, onePut)
+	if err != nil {
+		return err // the bytes did not check out: nothing was sent
+	}
+	body, n := io.Reader(bytes.NewReader(head)), int64(len(head))
+	if !done {
+		if size < 0 && s.exists(ctx, key) {
+			return chain.ErrExists
+		}
+		rest := &strictReader{r: r, left: -1}
+		if size >= 0 {
+			rest.left = size - int64(len(head))
+		}
+		body, n = io.MultiReader(body, rest), size
+	}
+	_, err = s.b.c.PutObject(ctx, s.b.name, key, body, n, createOnly())
+	return s.b.err("put asset", err)
+}
+
+// exists spares the upload of a large asset that is already there; the
+// conditional PUT still settles races.
+func (s *AssetStore) exists(ctx context.Context, key string) bool {
+	_, err := s.b.c.StatObject(ctx, s.b.name, key, minio.StatObjectOptions{})
+	return err == nil
+}
+
+// readUpTo reads r until io.EOF or until it holds more than limit bytes.
+// done says r ended (and so passed the caller's checks); err is what r
+// returned instead of io.EOF.
+func readUpTo(r io.Reader, size, limit int64) (buf []byte, done bool, err error) {
+	c := min(limit+1, 64<<10)
+	if size >= 0 && size < limit {
+		c = size + 1 // room to see io.EOF without growing
+	}
+	buf = make([]byte, 0, c)
+	for int64(len(buf)) <= limit {
+		if len(buf) == cap(buf) {
+			buf = append(buf, 0)[:len(buf)]
+		}
+		n, err := r.Read(buf[len(buf):cap(buf)])
+		buf = buf[:len(buf)+n]
+		if err == io.EOF {
+			return buf, true, nil
+		}
+		if err != nil {
+			return nil, false, err
+		}
+	}
+	return buf, false, nil
+}
+
+// strictReader hands the client bytes only while r has not failed: an
+// error wins over the bytes read with it, and once the announced length
+// has been read it looks for r's end itself, because the client stops
+// reading at the announced length and would never see the verifying
+// reader's verdict. The client then aborts the multipart upload instead of
+// completing it.
+type strictReader struct {
+	r    io.Reader
+	left int64 // bytes still announced; -1 unknown
+}
+
+func (s *strictReader) Read(p []byte) (int, error) {
+	if s.left >= 0 && int64(len(p)) > s.left {
+		p = p[:s.left]
+	}
+	if len(p) == 0 && s.left == 0 {
+		return 0, s.end()
+	}
+	n, err := s.r.Read(p)
+	if err != nil && err != io.EOF {
+		return 0, err
+	}
+	if s.left >= 0 {
+		s.left -= int64(n)
+		if s.left == 0 && err == nil {
+			if err := s.end(); err != io.EOF {
+				return 0, err
+			}
+			return n, io.EOF
+		}
+		if s.left > 0 && err == io.EOF {
+			return 0, io.ErrUnexpectedEOF
+		}
+	}
+	return n, err
+}
+
+// end reads past the announced length: r must end there.
+func (s *strictReader) end() error {
+	var one [1]byte
+	for {
+		n, err := s.r.Read(one[:])
+		if err != nil && err != io.EOF {
+			return err
+		}
+		if n > 0 {
+			return fmt.Errorf("%w: more bytes than announced", chain.ErrTampered)
+		}
+		if err != nil {
+			return err
+		}
+	}
+}
+
+// Get implements driver.AssetStore.
+func (s *AssetStore) Get(ctx context.Context, hash string) (io.ReadCloser, error) {
+	obj, err := s.b.c.GetObject(ctx, s.b.name, s.b.shardKey("assets", hash, ".blob"), minio.GetObjectOptions{})
+	if err != nil {
+		return nil, s.b.err("get asset", err)
+	}
+	if _, err := obj.Stat(); err != nil { // sends the request
+		obj.Close()
+		return nil, s.b.err("get asset", err)
+	}
+	return obj, nil
+}
+
+// Stat implements driver.AssetStore.
+func (s *AssetStore) Stat(ctx context.Context, hash string) (int64, error) {
+	info, err := s.b.c.StatObject(ctx, s.b.name, s.b.shardKey("assets", hash, ".blob"), minio.StatObjectOptions{})
+	if err != nil {
+		return 0, s.b.err("stat asset", err)
+	}
+	return info.Size, nil
+}
+
+// All implements driver.AssetStore.
+func (s *AssetStore) All(ctx context.Context) iter.Seq2[string, error] {
+	return s.b.list(ctx, s.b.key("assets")+"/", ".blob")
+}
+
+// list yields the hex names of the objects under prefix that end in ext.
+func (b *bucket) list(ctx context.Context, prefix, ext string) iter.Seq2[string, error] {
+	return func(yield func(string, error) bool) {
+		ctx, cancel := context.WithCancel(ctx)
+		defer cancel() // stops the client's listing goroutine
+		for obj := range b.c.ListObjects(ctx, b.name, minio.ListObjectsOptions{Prefix: prefix, Recursive: true}) {
+			if obj.Err != nil {
+				yield("", b.err(fmt.Sprintf("list %s", prefix), obj.Err))
+				return
+			}
+			name := obj.Key[strings.LastIndexByte(obj.Key, '/')+1:]
+			name, ok := strings.CutSuffix(name, ext)
+			if !ok || !chain.IsHex(name) {
+				continue
+			}
+			if !yield(name, nil) {
+				return
+			}
+		}
+	}
+}
+
+// Close implements driver.AssetStore.
+func (s *AssetStore) Close() error { return s.b.close() }
