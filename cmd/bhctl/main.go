@@ -95,6 +95,7 @@ func newApp(stdin io.Reader, stdout, stderr io.Writer) *cli.App {
 			newImportCommand(),
 			newIndexCommand(),
 			newStoreCommand(),
+			newServeCommand(),
 		},
 	}
 	// `bhctl stream` is `bhctl import stream`, as the mission's CLI names it.

@@ -2,4 +2,7 @@
 // effect.
 package all
 
-import ()
+import (
+	_ "github.com/blockhub/blockhub/connectors/api"    // dated vendor APIs, one request per window
+	_ "github.com/blockhub/blockhub/connectors/bucket" // S3 buckets, one asset per object
+)

@@ -1,0 +1,199 @@
+package main
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"net"
+	"sync"
+	"time"
+
+	"github.com/urfave/cli/v2"
+
+	"github.com/blockhub/blockhub/chain"
+	"github.com/blockhub/blockhub/connectors"
+	"github.com/blockhub/blockhub/connectors/httpcapture"
+)
+
+func newServeCommand() *cli.Command {
+	return &cli.Command{
+		Name:        "serve",
+		Usage:       "run a capture server",
+		Subcommands: []*cli.Command{newServeHTTPCommand()},
+	}
+}
+
+func newServeHTTPCommand() *cli.Command {
+	return &cli.Command{
+		Name:  "http",
+		Usage: "capture every HTTP request into the chain (webhooks, form posts, ...)",
+		Description: "Each accepted request becomes two assets: its body, and a JSON document of the\n" +
+			"request (method, path, query, headers without credentials, remote address,\n" +
+			"content type, length) that names the body by hash. Answers 201 with a JSON\n" +
+			"receipt; 401 wrong or missing X-Token; 403 refused address or content type\n" +
+			"(sniffed from the body); 413 body too large. ?wait=block answers once the\n" +
+			"body is in a linked block. SIGTERM or Ctrl-C stops accepting, finishes the\n" +
+			"requests in flight and links everything accepted before exiting.\n\n" +
+			"Examples:\n" +
+			"  bhctl serve http --listen 0.0.0.0:8080 --token s3cret --ip-allow 10.0.0.0/8\n" +
+			"  curl -H 'X-Token: s3cret' --data-binary @event.json 'http://host:8080/hook?wait=block'",
+		Flags: []cli.Flag{
+			&cli.StringFlag{Name: "listen", EnvVars: []string{"BH_SERVE_LISTEN"}, Value: "127.0.0.1:8080", Usage: "address to listen on"},
+			&cli.StringFlag{Name: "token", EnvVars: []string{"BH_SERVE_TOKEN"}, DefaultText: "(none; secret)", Usage: "token clients must send in the X-Token header"},
+			&cli.StringSliceFlag{Name: "ip-allow", EnvVars: []string{"BH_SERVE_IP_ALLOW"}, Usage: "CIDR allowed to send (repeatable; when set, only these may send)"},
+			&cli.StringSliceFlag{Name: "ip-block", EnvVars: []string{"BH_SERVE_IP_BLOCK"}, Usage: "CIDR refused (repeatable; beats --ip-allow)"},
+			&cli.StringSliceFlag{Name: "mime-allow", EnvVars: []string{"BH_SERVE_MIME_ALLOW"}, Usage: "content type accepted, sniffed from the body: image/png, image/* (repeatable)"},
+			&cli.StringSliceFlag{Name: "mime-block", EnvVars: []string{"BH_SERVE_MIME_BLOCK"}, Usage: "content type refused (repeatable; beats --mime-allow)"},
+			&cli.StringFlag{Name: "max-size", EnvVars: []string{"BH_SERVE_MAX_SIZE"}, Value: "32MiB", Usage: "largest body accepted, with units (4kb, 10M, 1.2gb)"},
+			&cli.BoolFlag{Name: "dry-run", Usage: "answer as if capturing, store nothing"},
+			&cli.IntFlag{Name: "response-code", EnvVars: []string{"BH_SERVE_RESPONSE_CODE"}, Value: 201, Usage: "status of the answer to accepted requests (2xx)"},
+			&cli.StringFlag{Name: "response-body", EnvVars: []string{"BH_SERVE_RESPONSE_BODY"}, Usage: "answer to accepted requests instead of the JSON receipt"},
+			&cli.DurationFlag{Name: "shutdown-timeout", Value: 30 * time.Second, Usage: "how long a stop waits for requests in flight"},
+		},
+		Action: runServeHTTP,
+	}
+}
+
+// serveHTTPFlags are serve http's flags as typed.
+type serveHTTPFlags struct {
+	listen, token, maxSize, responseBody   string
+	ipAllow, ipBlock, mimeAllow, mimeBlock []string
+	responseCode                           int
+	dryRun                                 bool
+	shutdownTimeout                        time.Duration
+}
+
+// parseServeHTTP checks serve http's flags.
+func parseServeHTTP(f serveHTTPFlags) (httpcapture.Options, error) {
+	o := httpcapture.Options{
+		Token:           f.token,
+		DryRun:          f.dryRun,
+		ResponseCode:    f.responseCode,
+		ResponseBody:    f.responseBody,
+		ShutdownTimeout: f.shutdownTimeout,
+		MIME:            httpcapture.MIMERules{Allow: splitURLs(f.mimeAllow), Block: splitURLs(f.mimeBlock)},
+	}
+	if _, _, err := net.SplitHostPort(f.listen); err != nil {
+		return o, usagef("--listen %q: want host:port, such as 127.0.0.1:8080", f.listen)
+	}
+	var err error
+	if o.IP.Allow, err = httpcapture.ParsePrefixes("ip-allow", splitURLs(f.ipAllow)); err != nil {
+		return o, usageError{err}
+	}
+	if o.IP.Block, err = httpcapture.ParsePrefixes("ip-block", splitURLs(f.ipBlock)); err != nil {
+		return o, usageError{err}
+	}
+	if o.MaxSize, err = connectors.ParseSize("max-size", f.maxSize); err != nil {
+		return o, usageError{err}
+	}
+	if o.MaxSize == 0 {
+		return o, usagef("--max-size %q: want a size above 0", f.maxSize)
+	}
+	if f.responseCode < 200 || f.responseCode > 299 {
+		return o, usagef("--response-code %d: want a 2xx code", f.responseCode)
+	}
+	if f.shutdownTimeout <= 0 {
+		return o, usagef("--shutdown-timeout %s: want a positive duration", f.shutdownTimeout)
+	}
+	return o, nil
+}
+
+func runServeHTTP(c *cli.Context) error {
+	e, err := newEnv(c)
+	if err != nil {
+		return err
+	}
+	if c.NArg() != 0 {
+		return usagef("serve http takes no arguments (got %q)", c.Args().First())
+	}
+	opts, err := parseServeHTTP(serveHTTPFlags{
+		listen: c.String("listen"), token: c.String("token"), maxSize: c.String("max-size"),
+		responseBody: c.String("response-body"), responseCode: c.Int("response-code"),
+		ipAllow: c.StringSlice("ip-allow"), ipBlock: c.StringSlice("ip-block"),
+		mimeAllow: c.StringSlice("mime-allow"), mimeBlock: c.StringSlice("mime-block"),
+		dryRun: c.Bool("dry-run"), shutdownTimeout: c.Duration("shutdown-timeout"),
+	})
+	if err != nil {
+		return err
+	}
+	return serveHTTP(e, c.String("listen"), opts)
+}
+
+// serveHTTP runs the capture server until e.ctx ends, then links what it
+// accepted.
+func serveHTTP(e *env, listen string, opts httpcapture.Options) error {
+	h, err := e.open()
+	if err != nil {
+		return err
+	}
+	defer h.Close()
+	var root chain.Block
+	if opts.DryRun {
+		root, err = h.Resolve(e.ctx, e.chain)
+		if errors.Is(err, chain.ErrNotFound) {
+			err = nil
+		}
+	} else {
+		root, err = e.chainForWrite(h)
+	}
+	if err != nil {
+		return err
+	}
+	opts.Chain = root.ID
+	if opts.Chain == "" {
+		opts.Chain = e.chain
+	}
+	opts.Logger = e.log
+	var mu sync.Mutex // receipts come from many request goroutines
+	opts.OnCapture = func(rc httpcapture.Receipt) {
+		mu.Lock()
+		defer mu.Unlock()
+		if e.json {
+			e.printJSON(rc)
+			return
+		}
+		verb := "captured"
+		if rc.DryRun {
+			verb = "would capture"
+		}
+		e.printf("%s %s %s %d %s\n", verb, rc.Body, rc.Info, rc.Length, rc.Type)
+	}
+
+	var w interface{ Close() error }
+	var srv *httpcapture.Server
+	if opts.DryRun {
+		srv, err = httpcapture.New(nil, &opts)
+	} else {
+		// The builder outlives the signal that stops the server: it must
+		// link what was accepted before the process exits.
+		writer, werr := h.Writer(context.WithoutCancel(e.ctx), root)
+		if werr != nil {
+			return werr
+		}
+		w = writer
+		srv, err = httpcapture.New(writer.Appender, &opts)
+	}
+	if err != nil {
+		if w != nil {
+			w.Close()
+		}
+		return err
+	}
+	ln, err := net.Listen("tcp", listen)
+	if err != nil {
+		if w != nil {
+			w.Close()
+		}
+		return fmt.Errorf("serve http: %w", err)
+	}
+	e.notef("serving http on %s into chain %q", ln.Addr(), e.chain)
+	serveErr := srv.Serve(e.ctx, ln)
+	if w != nil {
+		if err := w.Close(); err != nil && serveErr == nil {
+			serveErr = fmt.Errorf("serve http: link: %w", err)
+		}
+	}
+	st := srv.Stats()
+	e.notef("serve http: stopped; accepted %d, refused %d, failed %d", st.Accepted, st.Refused, st.Failed)
+	return serveErr
+}

@@ -1,0 +1,403 @@
+package httpcapture
+
+import (
+	"bytes"
+	"context"
+	"crypto/sha256"
+	"crypto/subtle"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"log/slog"
+	"net"
+	"net/http"
+	"net/netip"
+	"strings"
+	"sync/atomic"
+	"time"
+
+	"github.com/gabriel-vasile/mimetype"
+
+	"github.com/blockhub/blockhub/appender"
+	"github.com/blockhub/blockhub/builder"
+	"github.com/blockhub/blockhub/chain"
+)
+
+// DefaultMaxSize is the body size limit when Options.MaxSize is 0.
+const DefaultMaxSize = 32 << 20
+
+// memLimit is the largest body held in memory; larger bodies are spooled
+// to a temporary file by the appender.
+const memLimit = 1 << 20
+
+// sniffLen is how many leading bytes the content type is sniffed from
+// (mimetype's default read limit).
+const sniffLen = 3072
+
+// Options tune a Server; nil means the defaults.
+type Options struct {
+	// Token, when set, must be sent by clients in the X-Token header.
+	Token string
+	// IP decides which remote addresses may send.
+	IP IPRules
+	// MIME decides which content types, sniffed from the body, are
+	// captured.
+	MIME MIMERules
+	// MaxSize bounds a body in bytes: 0 means DefaultMaxSize, a negative
+	// number no limit.
+	MaxSize int64
+	// DryRun answers as if capturing but stores nothing.
+	DryRun bool
+	// ResponseCode replaces 201 in the answer to accepted requests.
+	ResponseCode int
+	// ResponseBody, when set, is sent to accepted requests instead of the
+	// JSON receipt (the receipt's hashes stay in the X-Blockhub-Body and
+	// X-Blockhub-Info headers).
+	ResponseBody string
+	// Chain names the chain in receipts.
+	Chain string
+	// WaitTimeout bounds how long ?wait=block waits for a block; default
+	// one minute.
+	WaitTimeout time.Duration
+	// ShutdownTimeout bounds how long Serve waits for in-flight requests
+	// once its context ends; default 30 seconds.
+	ShutdownTimeout time.Duration
+	// OnCapture, when set, is called with the receipt of every accepted
+	// request, from the request's goroutine.
+	OnCapture func(Receipt)
+	Logger    *slog.Logger
+}
+
+// Server is an http.Handler that captures every request it accepts.
+type Server struct {
+	app   *appender.Appender
+	crypt chain.Crypt
+	opts  Options
+	token [32]byte
+	log   *slog.Logger
+
+	accepted, refused, failed atomic.Int64
+}
+
+var _ http.Handler = (*Server)(nil)
+
+// New returns a Server appending with app (nil is allowed with DryRun).
+func New(app *appender.Appender, opts *Options) (*Server, error) {
+	s := &Server{app: app, crypt: chain.DefaultCrypt}
+	if opts != nil {
+		s.opts = *opts
+	}
+	if app != nil {
+		s.crypt = app.Crypt()
+	} else if !s.opts.DryRun {
+		return nil, errors.New("httpcapture: no appender (nil is only allowed with DryRun)")
+	}
+	if s.opts.MaxSize == 0 {
+		s.opts.MaxSize = DefaultMaxSize
+	}
+	if s.opts.ResponseCode == 0 {
+		s.opts.ResponseCode = http.StatusCreated
+	}
+	if c := s.opts.ResponseCode; c < 200 || c > 299 {
+		return nil, fmt.Errorf("httpcapture: response code %d: want a 2xx code", c)
+	}
+	if s.opts.WaitTimeout == 0 {
+		s.opts.WaitTimeout = time.Minute
+	}
+	if s.opts.ShutdownTimeout == 0 {
+		s.opts.ShutdownTimeout = 30 * time.Second
+	}
+	s.log = s.opts.Logger
+	if s.log == nil {
+		s.log = slog.New(slog.DiscardHandler)
+	}
+	// Tokens are compared as digests so that the comparison takes the
+	// same time whatever the length of what a client sends.
+	s.token = sha256.Sum256([]byte(s.opts.Token))
+	return s, nil
+}
+
+// Receipt is the answer to an accepted request.
+type Receipt struct {
+	// Body and Info are the hashes of the body asset and of the request
+	// information asset.
+	Body   string      `json:"body"`
+	Info   string      `json:"info"`
+	Crypt  chain.Crypt `json:"crypt"`
+	Length int64       `json:"length"`
+	// Type is the body's content type, sniffed from its bytes.
+	Type   string `json:"type"`
+	Chain  string `json:"chain,omitempty"`
+	DryRun bool   `json:"dry_run,omitempty"`
+	// Block, Height and Index say where the body landed (?wait=block).
+	Block  string  `json:"block,omitempty"`
+	Height *uint64 `json:"height,omitempty"`
+	Index  *int    `json:"index,omitempty"`
+}
+
+// Info is the request information asset: everything but the body, which
+// it names by hash.
+type Info struct {
+	Method string `json:"method"`
+	Host   string `json:"host,omitempty"`
+	Path   string `json:"path"`
+	// Query has credentials (token, key, password, ... parameters) left
+	// out.
+	Query map[string][]string `json:"query,omitempty"`
+	// Headers have Authorization, Cookie, X-Token and Proxy-Authorization
+	// left out.
+	Headers map[string][]string `json:"headers"`
+	Remote  string              `json:"remote"`
+	Proto   string              `json:"proto"`
+	// ContentType is what the client declared; Sniffed what the body is.
+	ContentType string    `json:"content_type,omitempty"`
+	Sniffed     string    `json:"sniffed"`
+	Length      int64     `json:"length"`
+	Body        BodyRef   `json:"body"`
+	Time        time.Time `json:"time"`
+}
+
+// BodyRef names the body asset.
+type BodyRef struct {
+	Hash  string      `json:"hash"`
+	Crypt chain.Crypt `json:"crypt"`
+}
+
+// credentialHeaders never reach the chain.
+var credentialHeaders = []string{"Authorization", "Cookie", "X-Token", "Proxy-Authorization"}
+
+// credentialParams are query parameters left out of the request info.
+var credentialParams = []string{"token", "access_token", "api_key", "apikey", "key", "secret", "password", "passwd", "sig", "signature"}
+
+// Stats counts requests since the server started.
+type Stats struct {
+	Accepted, Refused, Failed int64
+}
+
+// Stats returns the server's counts.
+func (s *Server) Stats() Stats {
+	return Stats{Accepted: s.accepted.Load(), Refused: s.refused.Load(), Failed: s.failed.Load()}
+}
+
+func (s *Server) refuse(w http.ResponseWriter, r *http.Request, code int, reason string) {
+	s.refused.Add(1)
+	s.log.Debug("refused", "remote", r.RemoteAddr, "path", r.URL.Path, "code", code, "reason", reason)
+	http.Error(w, reason, code)
+}
+
+func (s *Server) fail(w http.ResponseWriter, r *http.Request, err error) {
+	var tooBig *http.MaxBytesError
+	if errors.As(err, &tooBig) {
+		s.refuse(w, r, http.StatusRequestEntityTooLarge, fmt.Sprintf("body larger than %d bytes", tooBig.Limit))
+		return
+	}
+	code := http.StatusInternalServerError
+	if errors.Is(err, builder.ErrClosed) {
+		code = http.StatusServiceUnavailable
+	}
+	s.failed.Add(1)
+	s.log.Warn("capture failed", "remote", r.RemoteAddr, "path", r.URL.Path, "err", err)
+	http.Error(w, "capture failed: "+strings.Join(strings.Fields(err.Error()), " "), code)
+}
+
+// ServeHTTP captures one request.
+func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
+	remote, err := netip.ParseAddrPort(r.RemoteAddr)
+	if err != nil {
+		s.refuse(w, r, http.StatusForbidden, fmt.Sprintf("unknown remote address %q", r.RemoteAddr))
+		return
+	}
+	if ok, why := s.opts.IP.Permit(remote.Addr()); !ok {
+		s.refuse(w, r, http.StatusForbidden, why)
+		return
+	}
+	if s.opts.Token != "" {
+		got := r.Header.Get("X-Token")
+		sum := sha256.Sum256([]byte(got))
+		if subtle.ConstantTimeCompare(sum[:], s.token[:]) != 1 {
+			why := "wrong X-Token"
+			if got == "" {
+				why = "missing X-Token"
+			}
+			s.refuse(w, r, http.StatusUnauthorized, why)
+			return
+		}
+	}
+	if limit := s.opts.MaxSize; limit > 0 {
+		if r.ContentLength > limit {
+			s.refuse(w, r, http.StatusRequestEntityTooLarge, fmt.Sprintf("body of %d bytes larger than %d bytes", r.ContentLength, limit))
+			return
+		}
+		r.Body = http.MaxBytesReader(w, r.Body, limit)
+	}
+	var head bytes.Buffer
+	_, err = io.CopyN(&head, r.Body, memLimit)
+	whole := errors.Is(err, io.EOF)
+	if err != nil && !whole {
+		s.fail(w, r, err)
+		return
+	}
+	sniff := head.Bytes()
+	if len(sniff) > sniffLen {
+		sniff = sniff[:sniffLen]
+	}
+	mime := mimetype.Detect(sniff)
+	if ok, why := s.opts.MIME.Permit(mime); !ok {
+		s.refuse(w, r, http.StatusForbidden, why)
+		return
+	}
+	typ := baseType(mime.String())
+	info := Info{
+		Method:      r.Method,
+		Host:        r.Host,
+		Path:        r.URL.Path,
+		Query:       cleanQuery(r),
+		Headers:     cleanHeaders(r.Header),
+		Remote:      r.RemoteAddr,
+		Proto:       r.Proto,
+		ContentType: r.Header.Get("Content-Type"),
+		Sniffed:     mime.String(),
+		Time:        time.Now().UTC(),
+	}
+	var body appender.Appended
+	if s.opts.DryRun {
+		h := s.crypt.New()
+		n, err := io.Copy(h, io.MultiReader(&head, r.Body))
+		if err != nil {
+			s.fail(w, r, err)
+			return
+		}
+		body.Receipt = chain.Receipt{Hash: fmt.Sprintf("%x", h.Sum(nil)), Crypt: s.crypt, Length: n, Type: typ}
+	} else {
+		meta, _ := json.Marshal(map[string]any{"source": "http", "role": "body", "method": r.Method, "path": r.URL.Path})
+		if whole {
+			body, err = s.app.Append(r.Context(), appender.Chunk{Data: head.Bytes(), Type: typ, Meta: meta})
+		} else {
+			body, err = s.app.AppendReader(r.Context(), io.MultiReader(&head, r.Body), typ, meta)
+		}
+		if err != nil {
+			s.fail(w, r, err)
+			return
+		}
+	}
+	info.Length = body.Receipt.Length
+	info.Body = BodyRef{Hash: body.Receipt.Hash, Crypt: s.crypt}
+	doc, err := json.Marshal(info)
+	if err != nil {
+		s.fail(w, r, err)
+		return
+	}
+	rc := Receipt{Body: body.Receipt.Hash, Crypt: s.crypt, Length: body.Receipt.Length, Type: typ, Chain: s.opts.Chain, DryRun: s.opts.DryRun}
+	var infoLinked <-chan builder.Linked
+	if s.opts.DryRun {
+		rc.Info = s.crypt.Sum(doc)
+	} else {
+		meta, _ := json.Marshal(map[string]any{"source": "http", "role": "request", "body": body.Receipt.Hash})
+		a, err := s.app.Append(r.Context(), appender.Chunk{Data: doc, Type: "application/json", Meta: meta})
+		if err != nil {
+			s.fail(w, r, err)
+			return
+		}
+		rc.Info, infoLinked = a.Receipt.Hash, a.Linked
+	}
+	if r.URL.Query().Get("wait") == "block" && !s.opts.DryRun {
+		l, err := s.waitLinked(r.Context(), body.Linked, infoLinked)
+		if err != nil {
+			s.fail(w, r, fmt.Errorf("captured %s but not yet linked: %w", rc.Body, err))
+			return
+		}
+		rc.Block, rc.Height, rc.Index = l.Block, &l.Height, &l.Index
+	}
+	s.accepted.Add(1)
+	if s.opts.OnCapture != nil {
+		s.opts.OnCapture(rc)
+	}
+	w.Header().Set("X-Blockhub-Body", rc.Body)
+	w.Header().Set("X-Blockhub-Info", rc.Info)
+	if s.opts.ResponseBody != "" {
+		w.Header().Set("Content-Type", baseType(http.DetectContentType([]byte(s.opts.ResponseBody))))
+		w.WriteHeader(s.opts.ResponseCode)
+		io.WriteString(w, s.opts.ResponseBody)
+		return
+	}
+	out, _ := json.Marshal(rc)
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(s.opts.ResponseCode)
+	w.Write(append(out, '\n'))
+}
+
+// waitLinked waits until both assets are linked and returns where the
+// first (the body) landed.
+func (s *Server) waitLinked(ctx context.Context, body, info <-chan builder.Linked) (builder.Linked, error) {
+	timer := time.NewTimer(s.opts.WaitTimeout)
+	defer timer.Stop()
+	var first builder.Linked
+	for i, ch := range []<-chan builder.Linked{body, info} {
+		select {
+		case l := <-ch:
+			if l.Err != nil {
+				return l, l.Err
+			}
+			if i == 0 {
+				first = l
+			}
+		case <-timer.C:
+			return first, fmt.Errorf("no block within %s", s.opts.WaitTimeout)
+		case <-ctx.Done():
+			return first, ctx.Err()
+		}
+	}
+	return first, nil
+}
+
+func cleanHeaders(h http.Header) map[string][]string {
+	out := h.Clone()
+	for _, k := range credentialHeaders {
+		out.Del(k)
+	}
+	return out
+}
+
+func cleanQuery(r *http.Request) map[string][]string {
+	q := r.URL.Query()
+	if len(q) == 0 {
+		return nil
+	}
+	for k := range q {
+		for _, c := range credentialParams {
+			if strings.EqualFold(k, c) {
+				delete(q, k)
+			}
+		}
+	}
+	return q
+}
+
+// Serve answers on ln until ctx ends, then stops accepting connections,
+// waits for the requests in flight (at most Options.ShutdownTimeout) and
+// returns. The caller then closes the writer to link what was accepted.
+func (s *Server) Serve(ctx context.Context, ln net.Listener) error {
+	srv := &http.Server{
+		Handler:           s,
+		ReadHeaderTimeout: 10 * time.Second,
+		ErrorLog:          slog.NewLogLogger(s.log.Handler(), slog.LevelDebug),
+	}
+	errc := make(chan error, 1)
+	go func() { errc <- srv.Serve(ln) }()
+	select {
+	case err := <-errc:
+		return fmt.Errorf("httpcapture: %w", err)
+	case <-ctx.Done():
+	}
+	sctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), s.opts.ShutdownTimeout)
+	defer cancel()
+	err := srv.Shutdown(sctx)
+	if e := <-errc; !errors.Is(e, http.ErrServerClosed) && err == nil {
+		err = e
+	}
+	if err != nil {
+		return fmt.Errorf("httpcapture: stop: %w", err)
+	}
+	return nil
+}
