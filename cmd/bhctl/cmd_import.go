@@ -1,6 +1,7 @@
 package main
 
 import (
+	"context"
 	"errors"
 	"fmt"
 	"os"
@@ -213,7 +214,9 @@ func runImport(c *cli.Context, spec connectors.Spec) error {
 	if common.DryRun {
 		sum, importErr = connectors.Import(e.ctx, nil, crypt, src, opts)
 	} else {
-		w, err := h.Writer(e.ctx, root)
+		// The builder outlives a signal so that what was captured before
+		// it is still linked (Close below); only the source stops.
+		w, err := h.Writer(context.WithoutCancel(e.ctx), root)
 		if err != nil {
 			return err
 		}

@@ -65,8 +65,20 @@ func firstCard(data []byte) int {
 }
 
 // luhn checks the Luhn digit of a number written with optional spaces or
-// dashes, and that it has 13 to 19 digits.
+// dashes, that it has 13 to 19 digits, and that it starts like a card of a
+// major network (Amex 34/37, Visa 4, Mastercard 51-55 and 2221-2720,
+// Discover 6011/65, JCB 35, Diners 36/38), so that timestamps in
+// milliseconds and other long numbers are not taken for cards.
 func luhn(s []byte) bool {
+	var digits []byte
+	for _, c := range s {
+		if c >= '0' && c <= '9' {
+			digits = append(digits, c)
+		}
+	}
+	if len(digits) < 4 || !cardPrefix(string(digits[:4])) {
+		return false
+	}
 	sum, n, double := 0, 0, false
 	for i := len(s) - 1; i >= 0; i-- {
 		c := s[i]
@@ -87,3 +99,17 @@ func luhn(s []byte) bool {
 }
 
 func line(data []byte, off int) int { return bytes.Count(data[:off], []byte("\n")) + 1 }
+
+func cardPrefix(p string) bool {
+	switch {
+	case p[0] == '4':
+		return true
+	case p[:2] >= "51" && p[:2] <= "55", p >= "2221" && p <= "2720":
+		return true
+	case p[:2] == "34", p[:2] == "37", p[:2] == "35", p[:2] == "36", p[:2] == "38":
+		return true
+	case p == "6011", p[:2] == "65":
+		return true
+	}
+	return false
+}
