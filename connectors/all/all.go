@@ -5,4 +5,6 @@ package all
 import (
 	_ "github.com/blockhub/blockhub/connectors/api"    // dated vendor APIs, one request per window
 	_ "github.com/blockhub/blockhub/connectors/bucket" // S3 buckets, one asset per object
+	_ "github.com/blockhub/blockhub/connectors/excel"  // .xlsx workbooks, rows in chunks
+	_ "github.com/blockhub/blockhub/connectors/fs"     // the files of a folder, optionally watched
 )

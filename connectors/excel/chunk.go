@@ -1,0 +1,175 @@
+package excel
+
+import (
+	"encoding/json"
+	"fmt"
+	"io"
+	"slices"
+
+	"github.com/blockhub/blockhub/connectors"
+	"github.com/blockhub/blockhub/internal/records"
+)
+
+// emit yields the data rows after start, up to total, in chunks.
+func (c *sheetRun) emit(start, total int) error {
+	o := c.src.o
+	n := (total - start + o.Rows - 1) / o.Rows
+	rows := make([][]cell, 0, min(o.Rows, max(total-start, 1)))
+	batch := 0
+	flush := func() error {
+		if len(rows) == 0 {
+			return nil
+		}
+		batch++
+		data, err := c.encode(rows)
+		if err != nil {
+			return err
+		}
+		first := c.seen - len(rows) + 1
+		meta := map[string]any{
+			"path":   c.src.abs,
+			"sheet":  c.si.name,
+			"rows":   []int{first, c.seen},
+			"batch":  []int{batch, max(n, batch)},
+			"size":   c.src.size,
+			"hash":   c.sha,
+			"prefix": c.sum(),
+			"format": o.Format,
+		}
+		if o.Formulas {
+			meta["formulas"] = true
+		}
+		if len(c.exclude) > 0 {
+			meta["exclude"] = c.exclude
+		}
+		if err := c.ctx.Err(); err != nil {
+			return err
+		}
+		ch := connectors.Chunk{
+			Data: data, Type: records.ContentType(o.Format), Meta: meta, Key: c.key,
+			Records: len(rows), Done: c.progress(c.seen, total),
+		}
+		if !c.yield(ch, nil) {
+			return errStop
+		}
+		rows = rows[:0]
+		return nil
+	}
+	for {
+		if c.seen%1024 == 0 {
+			if err := c.ctx.Err(); err != nil {
+				return err
+			}
+		}
+		cells, err := c.row()
+		if err == io.EOF {
+			break
+		}
+		if err != nil {
+			return err
+		}
+		c.hashRow(cells)
+		rows = append(rows, slices.Clone(cells))
+		if len(rows) == o.Rows {
+			if err := flush(); err != nil {
+				return err
+			}
+		}
+	}
+	return flush()
+}
+
+// progress estimates the bytes of the workbook read so far.
+func (c *sheetRun) progress(seen, total int) int64 {
+	frac := float64(c.done) / float64(len(c.sheets))
+	if total > 0 {
+		frac += float64(min(seen, total)) / float64(total) / float64(len(c.sheets))
+	}
+	return max(int64(frac*float64(c.src.size)), 1)
+}
+
+// encode makes one asset of rows: the header (extended with column
+// letters for cells right of it), without excluded columns, with a
+// "<name>.formula" column beside each column holding a formula in these
+// rows when --formulas is set.
+func (c *sheetRun) encode(rows [][]cell) ([]byte, error) {
+	width := len(c.header)
+	for _, r := range rows {
+		if len(r) > 0 {
+			width = max(width, r[len(r)-1].col+1)
+		}
+	}
+	names := make([]string, width)
+	copy(names, c.header)
+	for i := len(c.header); i < width; i++ {
+		names[i] = columnName(i)
+	}
+	drop := make([]bool, width)
+	for _, e := range c.exclude {
+		if i := columnMatch(names, e); i >= 0 {
+			drop[i] = true
+		}
+	}
+	hasFormula := make([]bool, width)
+	if c.src.o.Formulas {
+		for _, r := range rows {
+			for _, x := range r {
+				if x.formula != "" {
+					hasFormula[x.col] = true
+				}
+			}
+		}
+	}
+	var header []string
+	pos := make([]int, width) // column -> index of its value in a record
+	for i := range width {
+		pos[i] = -1
+		if drop[i] {
+			continue
+		}
+		pos[i] = len(header)
+		header = append(header, names[i])
+		if hasFormula[i] {
+			header = append(header, names[i]+".formula")
+		}
+	}
+	recs := make([][]any, len(rows))
+	flat := make([]any, len(rows)*len(header))
+	for i, r := range rows {
+		rec := flat[i*len(header) : (i+1)*len(header) : (i+1)*len(header)]
+		for _, x := range r {
+			p := pos[x.col]
+			if p < 0 {
+				continue
+			}
+			rec[p] = x.value
+			if hasFormula[x.col] && x.formula != "" {
+				rec[p+1] = "=" + x.formula
+			}
+		}
+		recs[i] = rec
+	}
+	data, err := records.Encode(c.src.o.Format, header, recs)
+	if err != nil {
+		return nil, c.errorf("sheet %s: %w", c.si.name, err)
+	}
+	return data, nil
+}
+
+// text renders a cell value as text.
+func text(v any) string {
+	switch x := v.(type) {
+	case nil:
+		return ""
+	case string:
+		return x
+	case json.Number:
+		return string(x)
+	case bool:
+		if x {
+			return "TRUE"
+		}
+		return "FALSE"
+	}
+	return fmt.Sprint(v)
+}
