@@ -196,6 +196,7 @@ func runImport(c *cli.Context, spec connectors.Spec) error {
 		opts.Progress = func(done int64) { bar.Set64(done) }
 	}
 	p := newReceiptPrinter(e)
+	defer p.every(200 * time.Millisecond)()
 	opts.OnAsset = func(o connectors.Outcome) {
 		switch {
 		case e.json:

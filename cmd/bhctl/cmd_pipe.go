@@ -8,6 +8,8 @@ import (
 	"io"
 	"iter"
 	"strings"
+	"sync"
+	"time"
 
 	"github.com/dustin/go-humanize"
 	"github.com/urfave/cli/v2"
@@ -203,18 +205,49 @@ func stdinChunks(r io.Reader, o pipeOptions) iter.Seq2[appender.Chunk, error] {
 
 // receiptPrinter prints appended assets in order, each once its block is
 // linked, without holding the appending back.
+// It is safe for concurrent use, so a long-running import can flush on a
+// timer as well as after each asset.
 type receiptPrinter struct {
 	e       *env
+	mu      sync.Mutex
 	pending []appender.Appended
 }
 
 func newReceiptPrinter(e *env) *receiptPrinter { return &receiptPrinter{e: e} }
 
-func (p *receiptPrinter) add(a appender.Appended) { p.pending = append(p.pending, a) }
+func (p *receiptPrinter) add(a appender.Appended) {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	p.pending = append(p.pending, a)
+}
+
+// every flushes the printer every d until stop is called, so receipts of a
+// source that waits (a watched folder, a followed file) print once linked,
+// not when the next asset arrives.
+func (p *receiptPrinter) every(d time.Duration) (stop func()) {
+	done := make(chan struct{})
+	go func() {
+		t := time.NewTicker(d)
+		defer t.Stop()
+		for {
+			select {
+			case <-t.C:
+				if err := p.flush(false); err != nil {
+					p.e.log.Warn("link failed", "err", err)
+				}
+			case <-done:
+				return
+			}
+		}
+	}()
+	return func() { close(done) }
+}
 
 // flush prints the linked receipts at the head of the queue; with wait
 // set, it waits for all.
 func (p *receiptPrinter) flush(wait bool) error {
+	p.mu.Lock()
+	defer p.mu.Unlock()
 	for len(p.pending) > 0 {
 		a := p.pending[0]
 		var l builder.Linked
