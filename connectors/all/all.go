@@ -7,4 +7,6 @@ import (
 	_ "github.com/blockhub/blockhub/connectors/bucket" // S3 buckets, one asset per object
 	_ "github.com/blockhub/blockhub/connectors/excel"  // .xlsx workbooks, rows in chunks
 	_ "github.com/blockhub/blockhub/connectors/fs"     // the files of a folder, optionally watched
+	_ "github.com/blockhub/blockhub/connectors/mongo"  // MongoDB collections
+	_ "github.com/blockhub/blockhub/connectors/sql"    // MySQL and MariaDB tables
 )

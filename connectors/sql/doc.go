@@ -1,0 +1,16 @@
+// Package sql is the sql connector: it captures MySQL or MariaDB tables
+// into a chain through github.com/go-sql-driver/mysql.
+//
+//	bhctl import sql --source mysql://user:pass@host:3306/db --table orders
+//
+// Each table is read in primary-key order with keyset pagination
+// (WHERE pk > last ORDER BY pk LIMIT rows, never OFFSET), one asset per
+// page, so the same rows give the same bytes on every run and
+// --prevent-dups skips what the chain already holds. With --incremental
+// COLUMN it reads only rows whose COLUMN passed the cursor that the latest
+// capture of the same table left in its meta, so a cron job needs no state
+// file.
+//
+// It imports connectors, chain/store (for URL redaction) and
+// internal/records.
+package sql
