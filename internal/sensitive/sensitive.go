@@ -17,51 +17,92 @@ type Finding struct {
 }
 
 var (
-	ssnRE  = regexp.MustCompile(`\b([0-9]{3})-([0-9]{2})-([0-9]{4})\b`)
-	cardRE = regexp.MustCompile(`\b[0-9](?:[ -]?[0-9]){12,18}\b`)
-	pemRE  = regexp.MustCompile(`-----BEGIN (?:[A-Z]+ )?PRIVATE KEY-----`)
-	awsRE  = regexp.MustCompile(`\b(?:AKIA|ASIA)[0-9A-Z]{16}\b`)
+	pemRE = regexp.MustCompile(`-----BEGIN (?:[A-Z]+ )?PRIVATE KEY-----`)
+	awsRE = regexp.MustCompile(`\b(?:AKIA|ASIA)[0-9A-Z]{16}\b`)
 )
 
 // Scan returns one Finding per kind found in data, in the order above.
+// Numbers (SSNs, cards) are found in one pass over the bytes; the
+// regular expressions run only where a cheap check says they may match.
 func Scan(data []byte) []Finding {
 	var out []Finding
-	if loc := firstSSN(data); loc >= 0 {
-		out = append(out, Finding{"ssn", line(data, loc)})
+	ssn, card := scanNumbers(data)
+	if ssn >= 0 {
+		out = append(out, Finding{"ssn", line(data, ssn)})
 	}
-	if loc := firstCard(data); loc >= 0 {
-		out = append(out, Finding{"card", line(data, loc)})
+	if card >= 0 {
+		out = append(out, Finding{"card", line(data, card)})
 	}
-	if loc := pemRE.FindIndex(data); loc != nil {
-		out = append(out, Finding{"private-key", line(data, loc[0])})
+	if bytes.Contains(data, []byte("PRIVATE KEY-----")) {
+		if loc := pemRE.FindIndex(data); loc != nil {
+			out = append(out, Finding{"private-key", line(data, loc[0])})
+		}
 	}
-	if loc := awsRE.FindIndex(data); loc != nil {
-		out = append(out, Finding{"aws-key", line(data, loc[0])})
+	if bytes.Contains(data, []byte("AKIA")) || bytes.Contains(data, []byte("ASIA")) {
+		if loc := awsRE.FindIndex(data); loc != nil {
+			out = append(out, Finding{"aws-key", line(data, loc[0])})
+		}
 	}
 	return out
 }
 
-// firstSSN skips numbers the SSA never issues (area 000, 666, 9xx; group
-// 00; serial 0000).
-func firstSSN(data []byte) int {
-	for _, m := range ssnRE.FindAllSubmatchIndex(data, -1) {
-		area, group, serial := data[m[2]:m[3]], data[m[4]:m[5]], data[m[6]:m[7]]
-		if string(area) == "000" || string(area) == "666" || area[0] == '9' ||
-			string(group) == "00" || string(serial) == "0000" {
-			continue
-		}
-		return m[0]
-	}
-	return -1
+func isDigit(c byte) bool { return '0' <= c && c <= '9' }
+
+func isWord(c byte) bool {
+	return isDigit(c) || 'a' <= c|0x20 && c|0x20 <= 'z' || c == '_'
 }
 
-func firstCard(data []byte) int {
-	for _, m := range cardRE.FindAllIndex(data, -1) {
-		if luhn(data[m[0]:m[1]]) {
-			return m[0]
+// scanNumbers returns the offsets of the first SSN and the first card
+// number in data (-1 when none). A number is a run of digits, single
+// spaces or dashes between digits allowed, with no letter, digit or
+// underscore on either side (as \b would say).
+func scanNumbers(data []byte) (ssn, card int) {
+	ssn, card = -1, -1
+	for i := 0; i < len(data); i++ {
+		if !isDigit(data[i]) || (i > 0 && isWord(data[i-1])) {
+			continue
+		}
+		start, end := i, i
+		for end < len(data) {
+			if isDigit(data[end]) {
+				end++
+			} else if (data[end] == ' ' || data[end] == '-') && end+1 < len(data) && isDigit(data[end+1]) {
+				end++
+			} else {
+				break
+			}
+		}
+		i = end
+		if end < len(data) && isWord(data[end]) {
+			continue
+		}
+		run := data[start:end]
+		if ssn < 0 && isSSN(run) {
+			ssn = start
+		}
+		if card < 0 && luhn(run) {
+			card = start
+		}
+		if ssn >= 0 && card >= 0 {
+			return ssn, card
 		}
 	}
-	return -1
+	return ssn, card
+}
+
+// isSSN reports whether run is ddd-dd-dddd with numbers the SSA issues
+// (area not 000, 666 or 9xx; group not 00; serial not 0000).
+func isSSN(run []byte) bool {
+	if len(run) != 11 || run[3] != '-' || run[6] != '-' {
+		return false
+	}
+	for i, c := range run {
+		if i != 3 && i != 6 && !isDigit(c) {
+			return false
+		}
+	}
+	area, group, serial := string(run[:3]), string(run[4:6]), string(run[7:])
+	return area != "000" && area != "666" && area[0] != '9' && group != "00" && serial != "0000"
 }
 
 // luhn checks the Luhn digit of a number written with optional spaces or
@@ -70,13 +111,20 @@ func firstCard(data []byte) int {
 // Discover 6011/65, JCB 35, Diners 36/38), so that timestamps in
 // milliseconds and other long numbers are not taken for cards.
 func luhn(s []byte) bool {
-	var digits []byte
+	if len(s) < 13 {
+		return false
+	}
+	var prefix [4]byte
+	n := 0
 	for _, c := range s {
-		if c >= '0' && c <= '9' {
-			digits = append(digits, c)
+		if isDigit(c) {
+			prefix[n] = c
+			if n++; n == 4 {
+				break
+			}
 		}
 	}
-	if len(digits) < 4 || !cardPrefix(string(digits[:4])) {
+	if n < 4 || !cardPrefix(string(prefix[:])) {
 		return false
 	}
 	sum, n, double := 0, 0, false

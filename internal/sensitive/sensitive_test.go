@@ -33,3 +33,15 @@ func FuzzScan(f *testing.F) {
 	f.Add([]byte("4111 1111 1111 1111 123-45-6789"))
 	f.Fuzz(func(t *testing.T, b []byte) { Scan(b) })
 }
+
+func BenchmarkScanNumericCSV(b *testing.B) {
+	var data []byte
+	for i := range 20000 {
+		data = append(data, []byte(fmt.Sprintf("%d,%d,ORD-%06d,2026-11-26T08:00:00Z,%d.%02d,paid\n", i, i*7919, i, i%500, i%100))...)
+	}
+	b.SetBytes(int64(len(data)))
+	b.ResetTimer()
+	for range b.N {
+		Scan(data)
+	}
+}
