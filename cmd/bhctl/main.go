@@ -95,6 +95,8 @@ func newApp(stdin io.Reader, stdout, stderr io.Writer) *cli.App {
 			newImportCommand(),
 			newIndexCommand(),
 			newStoreCommand(),
+			newOracleCommand(),
+			newContractCommand(),
 			newServeCommand(),
 		},
 	}

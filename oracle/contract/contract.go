@@ -1,0 +1,458 @@
+// Package contract turns matched assets into named events. A Contract
+// has filters (predicates over one record and the meta of its asset),
+// events (a name, the filters that must all match, correlated by a key
+// computed from each matched record, within a window of assets or of
+// time) and handlers the events are handed to: a command reading the
+// event as JSON on stdin, a URL the event is POSTed to, or a chain it is
+// appended to (Load reads them from a YAML file), or any Go function
+// (set Filters and Handlers yourself).
+//
+// Events come out in a deterministic order, (max height, max asset index,
+// event name, key), each with a stable id (a hash of its name, key and the
+// matched assets), and are handed out once per id across restarts: a run
+// keeps its position in a checkpoint file, written after each handler
+// succeeds; a failing handler is retried with exponential backoff, and
+// after MaxTries the run stops with an error naming the event.
+//
+// It imports oracle (for the chain source and record decoding) and
+// internal/records; never connectors or cmd.
+package contract
+
+import (
+	"context"
+	"crypto/sha256"
+	"encoding/hex"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"log/slog"
+	"os"
+	"path/filepath"
+	"slices"
+	"sort"
+	"strings"
+	"time"
+
+	"github.com/cenkalti/backoff/v5"
+
+	"github.com/blockhub/blockhub/chain/walk"
+	"github.com/blockhub/blockhub/internal/records"
+	"github.com/blockhub/blockhub/oracle"
+)
+
+// Record is one record of an asset, as filters and keys see it.
+type Record struct {
+	// Fields are the record's fields, numbers where they read as numbers.
+	Fields map[string]any
+	// Meta is the asset's meta.
+	Meta  map[string]any
+	Asset AssetRef
+}
+
+// AssetRef is a matched asset's place on the chain.
+type AssetRef struct {
+	Block  string    `json:"block"`
+	Height uint64    `json:"height"`
+	Index  int       `json:"index"`
+	Hash   string    `json:"hash"`
+	Type   string    `json:"type"`
+	Time   time.Time `json:"time"`
+}
+
+// Filter reports whether a record matches.
+type Filter func(Record) (bool, error)
+
+// KeyFunc computes the key that correlates an event's matches.
+type KeyFunc func(Record) (string, error)
+
+// Handler receives an event; an error makes the runner retry it.
+type Handler func(ctx context.Context, ev Event) error
+
+// EventSpec defines an event: when records matching every one of Filters
+// share a key within the window, the event fires.
+type EventSpec struct {
+	Name    string
+	Filters []string
+	Key     KeyFunc
+	// WindowAssets drops matches more than this many assets old (0: no
+	// limit); WindowTime those whose block is older than this (0: no
+	// limit).
+	WindowAssets int
+	WindowTime   time.Duration
+	// Handlers name the handlers the event goes to, in order.
+	Handlers []string
+}
+
+// Match is one matched record in an event.
+type Match struct {
+	Filter string         `json:"filter"`
+	Asset  AssetRef       `json:"asset"`
+	Record int            `json:"record"`
+	Fields map[string]any `json:"fields"`
+}
+
+// Event is what handlers receive (as JSON for commands and URLs).
+type Event struct {
+	ID      string         `json:"id"`
+	Name    string         `json:"name"`
+	Key     string         `json:"key"`
+	Height  uint64         `json:"height"`
+	Index   int            `json:"index"`
+	Matches []Match        `json:"matches"`
+	Assets  []AssetRef     `json:"assets"`
+	Meta    map[string]any `json:"meta,omitempty"`
+}
+
+// Contract is a set of filters, events and handlers.
+type Contract struct {
+	Name     string
+	Filters  map[string]Filter
+	Events   []EventSpec
+	Handlers map[string]Handler
+}
+
+// Check reports events naming unknown filters or handlers.
+func (c *Contract) Check() error {
+	if c.Name == "" {
+		return errors.New("contract: no name")
+	}
+	if len(c.Events) == 0 {
+		return fmt.Errorf("contract %s: no events", c.Name)
+	}
+	names := map[string]bool{}
+	for _, e := range c.Events {
+		if names[e.Name] {
+			return fmt.Errorf("contract %s: two events called %s", c.Name, e.Name)
+		}
+		names[e.Name] = true
+		if e.Name == "" || len(e.Filters) == 0 || e.Key == nil {
+			return fmt.Errorf("contract %s: event %q needs a name, filters and a key", c.Name, e.Name)
+		}
+		for _, f := range e.Filters {
+			if c.Filters[f] == nil {
+				return fmt.Errorf("contract %s: event %s: no filter %q", c.Name, e.Name, f)
+			}
+		}
+		for _, h := range e.Handlers {
+			if c.Handlers[h] == nil {
+				return fmt.Errorf("contract %s: event %s: no handler %q", c.Name, e.Name, h)
+			}
+		}
+	}
+	return nil
+}
+
+// RunOptions tune a run.
+type RunOptions struct {
+	// Live follows the chain after its tail until ctx ends.
+	Live bool
+	// Checkpoint is the file keeping the run's position; empty keeps none
+	// (every run hands out every event).
+	Checkpoint string
+	// MaxTries is how many times a handler is tried (default 5);
+	// InitialBackoff the first wait (default 100ms).
+	MaxTries       uint
+	InitialBackoff time.Duration
+	// OnEvent, if set, is called after an event has been handed out.
+	OnEvent func(Event)
+	Logger  *slog.Logger
+}
+
+// Summary counts what a run did.
+type Summary struct {
+	Events  int // handed out in this run
+	Skipped int // already handed out by an earlier run
+}
+
+// checkpoint is the position after the last event handed out: every event
+// ordered before it has been handled.
+type checkpoint struct {
+	Chain  string `json:"chain"`
+	Height uint64 `json:"height"`
+	Index  int    `json:"index"`
+	// Done are the events handled at that asset.
+	Done []string `json:"done"`
+}
+
+type pending struct {
+	seq   int
+	at    time.Time
+	match Match
+}
+
+// Run walks the chain of src and hands every event out once.
+func (c *Contract) Run(ctx context.Context, src oracle.Source, opts *RunOptions) (Summary, error) {
+	if opts == nil {
+		opts = &RunOptions{}
+	}
+	log := opts.Logger
+	if log == nil {
+		log = slog.New(slog.DiscardHandler)
+	}
+	var sum Summary
+	if err := c.Check(); err != nil {
+		return sum, err
+	}
+	var cp checkpoint
+	if opts.Checkpoint != "" {
+		b, err := os.ReadFile(opts.Checkpoint)
+		switch {
+		case err == nil:
+			if err := json.Unmarshal(b, &cp); err != nil {
+				return sum, fmt.Errorf("contract %s: checkpoint %s: %w", c.Name, opts.Checkpoint, err)
+			}
+			if cp.Chain != src.Root.ID {
+				return sum, fmt.Errorf("contract %s: checkpoint %s is of chain %s, not %s", c.Name, opts.Checkpoint, cp.Chain, src.Root.ID)
+			}
+		case !errors.Is(err, os.ErrNotExist):
+			return sum, err
+		}
+	}
+	byFilter := map[string][]int{} // filter name to the events using it
+	for i, e := range c.Events {
+		for _, f := range e.Filters {
+			if !slices.Contains(byFilter[f], i) {
+				byFilter[f] = append(byFilter[f], i)
+			}
+		}
+	}
+	filterNames := make([]string, 0, len(byFilter))
+	for f := range byFilter {
+		filterNames = append(filterNames, f)
+	}
+	sort.Strings(filterNames)
+	// state[event][key][filter] holds the matches waiting for the rest.
+	state := make([]map[string]map[string][]pending, len(c.Events))
+	for i := range state {
+		state[i] = map[string]map[string][]pending{}
+	}
+	seq := 0
+	w := walk.New(src.Blocks, src.Root.ID)
+	for b, err := range w.All(ctx, &walk.Options{Live: opts.Live}) {
+		if err != nil {
+			return sum, fmt.Errorf("contract %s: walk: %w", c.Name, err)
+		}
+		if b.IsRoot() {
+			continue
+		}
+		bt, _ := b.At()
+		for ai, rc := range b.Assets {
+			if records.FormatOf(rc.Type) == "" {
+				continue
+			}
+			seq++
+			var meta map[string]any
+			json.Unmarshal(rc.Meta, &meta)
+			data, err := src.Assets.ReadAll(ctx, rc.Hash)
+			if err != nil {
+				return sum, fmt.Errorf("contract %s: block %s asset %d: %w", c.Name, b.ID, ai, err)
+			}
+			tab, err := records.Decode(rc.Type, data)
+			if err != nil {
+				return sum, fmt.Errorf("contract %s: block %s asset %d: %w", c.Name, b.ID, ai, err)
+			}
+			ref := AssetRef{Block: b.ID, Height: b.Height, Index: ai, Hash: rc.Hash, Type: rc.Type, Time: bt}
+			var fired []Event
+			for ri, row := range tab.Rows {
+				rec := Record{Fields: map[string]any{}, Meta: meta, Asset: ref}
+				for i, h := range tab.Header {
+					rec.Fields[h] = oracle.Value(row[i])
+				}
+				for _, fn := range filterNames {
+					ok, err := c.Filters[fn](rec)
+					if err != nil {
+						return sum, fmt.Errorf("contract %s: filter %s: block %s asset %d record %d: %w", c.Name, fn, b.ID, ai, ri+1, err)
+					}
+					if !ok {
+						continue
+					}
+					for _, ei := range byFilter[fn] {
+						e := &c.Events[ei]
+						key, err := e.Key(rec)
+						if err != nil {
+							return sum, fmt.Errorf("contract %s: event %s key: block %s asset %d record %d: %w", c.Name, e.Name, b.ID, ai, ri+1, err)
+						}
+						if key == "" {
+							continue
+						}
+						m := state[ei][key]
+						if m == nil {
+							m = map[string][]pending{}
+							state[ei][key] = m
+						}
+						m[fn] = append(m[fn], pending{seq: seq, at: bt, match: Match{Filter: fn, Asset: ref, Record: ri + 1, Fields: rec.Fields}})
+						if ev, ok := complete(e, key, m, seq, bt); ok {
+							delete(state[ei], key) // the matched assets are used up
+							fired = append(fired, ev)
+						}
+					}
+				}
+			}
+			slices.SortFunc(fired, func(a, b Event) int {
+				return strings.Compare(a.Name+"\x00"+a.Key, b.Name+"\x00"+b.Key)
+			})
+			for _, ev := range fired {
+				ev.Height, ev.Index = b.Height, ai
+				if b.Height < cp.Height || (b.Height == cp.Height && ai < cp.Index) ||
+					(b.Height == cp.Height && ai == cp.Index && slices.Contains(cp.Done, ev.ID)) {
+					sum.Skipped++
+					continue
+				}
+				if err := c.deliver(ctx, ev, opts, log); err != nil {
+					return sum, err
+				}
+				sum.Events++
+				if opts.OnEvent != nil {
+					opts.OnEvent(ev)
+				}
+				if b.Height != cp.Height || ai != cp.Index {
+					cp = checkpoint{Height: b.Height, Index: ai}
+				}
+				cp.Chain = src.Root.ID
+				cp.Done = append(cp.Done, ev.ID)
+				if err := saveCheckpoint(opts.Checkpoint, cp); err != nil {
+					return sum, err
+				}
+			}
+			prune(c.Events, state, seq, bt)
+		}
+	}
+	if err := ctx.Err(); err != nil && !opts.Live {
+		return sum, err
+	}
+	return sum, nil
+}
+
+// complete returns the event when every filter of e has a match for key
+// within the window, with the earliest match of each.
+func complete(e *EventSpec, key string, m map[string][]pending, seq int, now time.Time) (Event, bool) {
+	ev := Event{Name: e.Name, Key: key}
+	h := sha256.New()
+	h.Write([]byte(e.Name + "\x00" + key))
+	seen := map[string]bool{}
+	for _, f := range e.Filters {
+		var found *pending
+		for i := range m[f] {
+			p := &m[f][i]
+			if inWindow(e, p, seq, now) {
+				found = p
+				break
+			}
+		}
+		if found == nil {
+			return Event{}, false
+		}
+		ev.Matches = append(ev.Matches, found.match)
+		a := found.match.Asset
+		fmt.Fprintf(h, "\x00%s:%d:%d:%s:%d", f, a.Height, a.Index, a.Hash, found.match.Record)
+		id := fmt.Sprintf("%d/%d", a.Height, a.Index)
+		if !seen[id] {
+			seen[id] = true
+			ev.Assets = append(ev.Assets, a)
+		}
+	}
+	ev.ID = hex.EncodeToString(h.Sum(nil))[:32]
+	return ev, true
+}
+
+func inWindow(e *EventSpec, p *pending, seq int, now time.Time) bool {
+	if e.WindowAssets > 0 && seq-p.seq >= e.WindowAssets {
+		return false
+	}
+	if e.WindowTime > 0 && now.Sub(p.at) > e.WindowTime {
+		return false
+	}
+	return true
+}
+
+// prune drops matches that have left their event's window.
+func prune(events []EventSpec, state []map[string]map[string][]pending, seq int, now time.Time) {
+	for ei := range events {
+		e := &events[ei]
+		if e.WindowAssets == 0 && e.WindowTime == 0 {
+			continue
+		}
+		for key, m := range state[ei] {
+			n := 0
+			for f, ps := range m {
+				ps = slices.DeleteFunc(ps, func(p pending) bool { return !inWindow(e, &p, seq+1, now) })
+				if len(ps) == 0 {
+					delete(m, f)
+				} else {
+					m[f] = ps
+					n += len(ps)
+				}
+			}
+			if n == 0 {
+				delete(state[ei], key)
+			}
+		}
+	}
+}
+
+// deliver hands ev to its handlers, retrying each with backoff.
+func (c *Contract) deliver(ctx context.Context, ev Event, opts *RunOptions, log *slog.Logger) error {
+	spec := c.spec(ev.Name)
+	tries := opts.MaxTries
+	if tries == 0 {
+		tries = 5
+	}
+	first := opts.InitialBackoff
+	if first == 0 {
+		first = 100 * time.Millisecond
+	}
+	for _, hn := range spec.Handlers {
+		h := c.Handlers[hn]
+		bo := backoff.NewExponentialBackOff()
+		bo.InitialInterval = first
+		_, err := backoff.Retry(ctx, func() (struct{}, error) {
+			return struct{}{}, h(ctx, ev)
+		}, backoff.WithBackOff(bo), backoff.WithMaxTries(tries), backoff.WithMaxElapsedTime(0),
+			backoff.WithNotify(func(err error, d time.Duration) {
+				log.Warn("handler failed; retrying", "event", ev.Name, "id", ev.ID, "handler", hn, "in", d, "err", err)
+			}))
+		if err != nil {
+			return fmt.Errorf("contract %s: event %s %s (key %s, height %d asset %d): handler %s failed %d times: %w", c.Name, ev.Name, ev.ID, ev.Key, ev.Height, ev.Index, hn, tries, err)
+		}
+	}
+	return nil
+}
+
+func (c *Contract) spec(name string) *EventSpec {
+	for i := range c.Events {
+		if c.Events[i].Name == name {
+			return &c.Events[i]
+		}
+	}
+	return nil
+}
+
+func saveCheckpoint(path string, cp checkpoint) error {
+	if path == "" {
+		return nil
+	}
+	if err := os.MkdirAll(filepath.Dir(path), 0o755); err != nil {
+		return err
+	}
+	b, err := json.Marshal(cp)
+	if err != nil {
+		return err
+	}
+	tmp := path + ".tmp"
+	f, err := os.Create(tmp)
+	if err != nil {
+		return err
+	}
+	if _, err := f.Write(b); err != nil {
+		f.Close()
+		return err
+	}
+	if err := f.Sync(); err != nil {
+		f.Close()
+		return err
+	}
+	if err := f.Close(); err != nil {
+		return err
+	}
+	return os.Rename(tmp, path)
+}

@@ -1,0 +1,165 @@
+package contract_test
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"path/filepath"
+	"strings"
+	"sync/atomic"
+	"testing"
+	"time"
+
+	"github.com/blockhub/blockhub"
+	"github.com/blockhub/blockhub/chain"
+	"github.com/blockhub/blockhub/oracle"
+	"github.com/blockhub/blockhub/oracle/contract"
+	"github.com/blockhub/blockhub/oracle/oracletest"
+)
+
+var seq atomic.Int64
+
+func newChain(t *testing.T, blocks []oracletest.Block) oracle.Source {
+	t.Helper()
+	ctx := context.Background()
+	u := fmt.Sprintf("mem://contract-test-%d", seq.Add(1))
+	h, err := blockhub.Open(ctx, blockhub.Config{Home: t.TempDir(), BlockStore: []string{u}, AssetStore: []string{u}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { h.Close() })
+	root, err := h.Create(ctx, chain.DefaultSettings("t"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := oracletest.Append(ctx, h, root, blocks); err != nil {
+		t.Fatal(err)
+	}
+	return oracle.Source{Blocks: h.Blocks, Assets: h.Assets, Root: root}
+}
+
+var t0 = time.Date(2026, 1, 1, 0, 0, 0, 0, time.UTC)
+
+func shop() []oracletest.Block {
+	return []oracletest.Block{
+		{At: t0, Assets: []oracletest.Asset{oracletest.CSV("cart.csv", "order_id,item", "1,pen", "2,desk", "9,old")}},
+		{At: t0.Add(time.Hour), Assets: []oracletest.Asset{oracletest.CSV("orders.csv", "order_id,status", "2,created", "1,created", "3,created")}},
+		{At: t0.Add(2 * time.Hour), Assets: []oracletest.Asset{oracletest.CSV("paid.csv", "order_id,amount", "1,3.00", "2,120")}},
+		{At: t0.Add(72 * time.Hour), Assets: []oracletest.Asset{oracletest.CSV("orders.csv", "order_id,status", "9,created")}},
+	}
+}
+
+// The Go API: filters and handlers are plain functions.
+func shopContract(handle contract.Handler) *contract.Contract {
+	path := func(p string) contract.Filter {
+		return func(r contract.Record) (bool, error) { return r.Meta["path"] == p, nil }
+	}
+	key := func(r contract.Record) (string, error) { return fmt.Sprint(r.Fields["order_id"]), nil }
+	return &contract.Contract{
+		Name: "shop",
+		Filters: map[string]contract.Filter{
+			"cart": path("cart.csv"),
+			"created": func(r contract.Record) (bool, error) {
+				return r.Meta["path"] == "orders.csv" && r.Fields["status"] == "created", nil
+			},
+			"paid": path("paid.csv"),
+		},
+		Events: []contract.EventSpec{
+			{Name: "ORDER_CREATED", Filters: []string{"cart", "created"}, Key: key, WindowTime: 24 * time.Hour, Handlers: []string{"h"}},
+			{Name: "ORDER_PROCESSED", Filters: []string{"cart", "paid"}, Key: key, WindowAssets: 5, Handlers: []string{"h"}},
+		},
+		Handlers: map[string]contract.Handler{"h": handle},
+	}
+}
+
+func TestEventsInOrderOnce(t *testing.T) {
+	src := newChain(t, shop())
+	var got []string
+	ids := map[string]string{}
+	c := shopContract(func(_ context.Context, ev contract.Event) error {
+		got = append(got, fmt.Sprintf("%d/%d %s %s", ev.Height, ev.Index, ev.Name, ev.Key))
+		ids[ev.Name+ev.Key] = ev.ID
+		if len(ev.Assets) != 2 || ev.Assets[0].Height >= ev.Assets[1].Height {
+			t.Errorf("event %s %s assets %+v; want two, in chain order", ev.Name, ev.Key, ev.Assets)
+		}
+		return nil
+	})
+	cp := filepath.Join(t.TempDir(), "shop.json")
+	sum, err := c.Run(context.Background(), src, &contract.RunOptions{Checkpoint: cp})
+	if err != nil {
+		t.Fatal(err)
+	}
+	// Order 9's creation comes 72h after its cart: outside the 24h window.
+	want := "[2/0 ORDER_CREATED 1 2/0 ORDER_CREATED 2 3/0 ORDER_PROCESSED 1 3/0 ORDER_PROCESSED 2]"
+	if fmt.Sprint(got) != want || sum.Events != 4 {
+		t.Fatalf("events %v (%d); want %s", got, sum.Events, want)
+	}
+	// A second run hands nothing out again; a run without the checkpoint
+	// gives the same ids.
+	got = nil
+	first := ids["ORDER_CREATED1"]
+	sum, err = c.Run(context.Background(), src, &contract.RunOptions{Checkpoint: cp})
+	if err != nil || sum.Events != 0 || sum.Skipped != 4 || len(got) != 0 {
+		t.Fatalf("second run: %+v %v %v; want nothing new", sum, got, err)
+	}
+	if _, err := c.Run(context.Background(), src, nil); err != nil || ids["ORDER_CREATED1"] != first {
+		t.Fatalf("ids changed between runs: %s, %s (%v)", first, ids["ORDER_CREATED1"], err)
+	}
+}
+
+func TestHandlerRetriesThenFails(t *testing.T) {
+	src := newChain(t, shop())
+	calls := 0
+	flaky := shopContract(func(_ context.Context, ev contract.Event) error {
+		calls++
+		if calls%3 != 0 {
+			return errors.New("busy")
+		}
+		return nil
+	})
+	opts := &contract.RunOptions{Checkpoint: filepath.Join(t.TempDir(), "cp.json"), InitialBackoff: time.Millisecond, MaxTries: 3}
+	sum, err := flaky.Run(context.Background(), src, opts)
+	if err != nil || sum.Events != 4 || calls != 12 {
+		t.Fatalf("flaky handler: %+v, %d calls, %v; want 4 events after 12 calls", sum, calls, err)
+	}
+	// A handler that always fails stops the run; what was handed out
+	// before stays handed out.
+	n := 0
+	broken := shopContract(func(_ context.Context, ev contract.Event) error {
+		if ev.Name == "ORDER_PROCESSED" {
+			return errors.New("down")
+		}
+		n++
+		return nil
+	})
+	opts.Checkpoint = filepath.Join(t.TempDir(), "cp2.json")
+	sum, err = broken.Run(context.Background(), src, opts)
+	if err == nil || !strings.Contains(err.Error(), "ORDER_PROCESSED") || !strings.Contains(err.Error(), "failed 3 times") || sum.Events != 2 {
+		t.Fatalf("broken handler: %+v, %v; want 2 events then an error naming ORDER_PROCESSED", sum, err)
+	}
+	fixed := shopContract(func(_ context.Context, ev contract.Event) error { n++; return nil })
+	sum, err = fixed.Run(context.Background(), src, opts)
+	if err != nil || sum.Events != 2 || sum.Skipped != 2 || n != 4 {
+		t.Fatalf("after the fix: %+v, %d calls, %v; want the 2 missing events", sum, n, err)
+	}
+}
+
+func TestParse(t *testing.T) {
+	tests := []struct {
+		yaml, want string
+	}{
+		{"name: x\nfilters: {a: 'qty >'}\nevents: [{name: E, filters: [a], key: id}]\n", "filter a"},
+		{"name: x\nfilters: {a: 'true'}\nevents: [{name: E, filters: [b], key: id}]\n", `no filter "b"`},
+		{"name: x\nfilters: {a: 'true'}\nevents: [{name: E, filters: [a], key: id, handlers: [h]}]\n", `no handler "h"`},
+		{"name: x\nfilters: {a: 'true'}\nevents: [{name: E, filters: [a]}]\n", "no key"},
+		{"name: x\nfilters: {a: 'true'}\nevents: [{name: E, filters: [a], key: id, handlers: [h]}]\nhandlers: {h: {url: 'http://x', chain: c}}\n", "one of command, url or chain"},
+		{"name: x\nbogus: 1\n", "bogus"},
+		{"name: x\nfilters: {a: 'true'}\nevents: [{name: E, filters: [a], key: id, window: {time: soon}}]\n", "window time"},
+	}
+	for _, tt := range tests {
+		_, err := contract.Parse([]byte(tt.yaml), ".", nil)
+		if err == nil || !strings.Contains(err.Error(), tt.want) {
+			t.Errorf("Parse(%q) = %v; want an error with %q", tt.yaml, err, tt.want)
+		}
+	}
+}

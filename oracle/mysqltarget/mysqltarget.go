@@ -1,0 +1,416 @@
+// Package mysqltarget is the oracle's MySQL/MariaDB target
+// (mysql://user:pass@host:3306/db): records become rows of one table,
+// written with multi-row INSERT ... ON DUPLICATE KEY UPDATE, UPDATE and
+// DELETE in one transaction per batch, together with the replay's
+// position in the table bh_oracle_checkpoint.
+package mysqltarget
+
+import (
+	"context"
+	"database/sql"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"log/slog"
+	"net"
+	"net/url"
+	"strings"
+	"time"
+
+	"github.com/go-sql-driver/mysql"
+
+	"github.com/blockhub/blockhub/oracle"
+)
+
+// Scheme is the URL scheme of the target.
+const Scheme = "mysql"
+
+// CheckpointTable holds every replay's position.
+const CheckpointTable = "bh_oracle_checkpoint"
+
+// PasswordEnv is read for the password when the URL has a user and none.
+const PasswordEnv = "BH_MYSQL_PASSWORD"
+
+func init() { oracle.RegisterTarget(Scheme, opener{}) }
+
+type opener struct{}
+
+func (opener) OpenTarget(ctx context.Context, u *url.URL, opts *oracle.TargetOptions) (oracle.Target, error) {
+	return Open(ctx, u, opts)
+}
+
+// Target writes records into one MySQL/MariaDB table.
+type Target struct {
+	db     *sql.DB
+	table  string
+	key    []string
+	create bool
+	cols   map[string]bool // the table's columns, once known
+	// noBackslash: the session's sql_mode has NO_BACKSLASH_ESCAPES, so
+	// literals double their quotes instead.
+	noBackslash bool
+	// maxStatement bounds the bytes of one multi-row statement.
+	maxStatement int
+	log          *slog.Logger
+}
+
+var _ oracle.Target = (*Target)(nil)
+var _ oracle.DDLPrinter = (*Target)(nil)
+
+// Config turns a mysql:// URL into a driver configuration.
+func Config(u *url.URL, getenv func(string) string) (*mysql.Config, error) {
+	m := mysql.NewConfig()
+	if u.Opaque != "" || u.User == nil || u.User.Username() == "" {
+		return nil, errors.New("want mysql://user:pass@host:3306/db")
+	}
+	m.User = u.User.Username()
+	if p, ok := u.User.Password(); ok {
+		m.Passwd = p
+	} else {
+		m.Passwd = getenv(PasswordEnv)
+	}
+	host := u.Host
+	if host == "" {
+		host = "127.0.0.1"
+	}
+	if u.Port() == "" {
+		host = net.JoinHostPort(strings.Trim(host, "[]"), "3306")
+	}
+	m.Net, m.Addr = "tcp", host
+	m.DBName = strings.TrimPrefix(u.Path, "/")
+	if m.DBName == "" || strings.Contains(m.DBName, "/") {
+		return nil, fmt.Errorf("want one database name in the URL path, got %q", u.Path)
+	}
+	m.ParseTime = false
+	m.InterpolateParams = true
+	m.MultiStatements = false
+	m.Timeout = 10 * time.Second
+	return m, nil
+}
+
+// Open connects to the database of u; the table is opts.Table.
+func Open(ctx context.Context, u *url.URL, opts *oracle.TargetOptions) (*Target, error) {
+	if opts == nil || opts.Table == "" {
+		return nil, errors.New("mysql target: give --table")
+	}
+	cfg, err := Config(u, getenv)
+	if err != nil {
+		return nil, err
+	}
+	conn, err := mysql.NewConnector(cfg)
+	if err != nil {
+		return nil, err
+	}
+	db := sql.OpenDB(conn)
+	db.SetMaxOpenConns(4)
+	if err := db.PingContext(ctx); err != nil {
+		db.Close()
+		return nil, fmt.Errorf("connect %s: %v", cfg.Addr, err)
+	}
+	t := &Target{db: db, table: opts.Table, key: opts.Key, create: opts.Create, log: opts.Log()}
+	var mode string
+	var packet int
+	if err := db.QueryRowContext(ctx, "SELECT @@SESSION.sql_mode, @@max_allowed_packet").Scan(&mode, &packet); err != nil {
+		db.Close()
+		return nil, fmt.Errorf("read sql_mode: %w", err)
+	}
+	t.noBackslash = strings.Contains(mode, "NO_BACKSLASH_ESCAPES")
+	// Half the server's packet limit leaves room for the last row; more
+	// than 8 MiB per statement gains nothing.
+	t.maxStatement = min(max(packet/2, 64<<10), maxStatement)
+	if _, err := db.ExecContext(ctx, "CREATE TABLE IF NOT EXISTS "+CheckpointTable+` (
+  name VARCHAR(191) NOT NULL PRIMARY KEY,
+  chain VARCHAR(128) NOT NULL,
+  block VARCHAR(128) NOT NULL,
+  height BIGINT UNSIGNED NOT NULL,
+  asset_index INT NOT NULL,
+  updated_at TIMESTAMP(6) NOT NULL DEFAULT CURRENT_TIMESTAMP(6) ON UPDATE CURRENT_TIMESTAMP(6)
+) DEFAULT CHARSET=utf8mb4`); err != nil {
+		db.Close()
+		return nil, fmt.Errorf("create %s: %w", CheckpointTable, err)
+	}
+	return t, nil
+}
+
+// DB is the target's connection pool (for tests and tools).
+func (t *Target) DB() *sql.DB { return t.db }
+
+// Close closes the connections.
+func (t *Target) Close() error { return t.db.Close() }
+
+// Position reads the position stored under name.
+func (t *Target) Position(ctx context.Context, name, chainID string) (oracle.Position, bool, error) {
+	var p oracle.Position
+	err := t.db.QueryRowContext(ctx, "SELECT chain, block, height, asset_index FROM "+CheckpointTable+" WHERE name = ?", name).
+		Scan(&p.Chain, &p.Block, &p.Height, &p.Asset)
+	if errors.Is(err, sql.ErrNoRows) {
+		return p, false, nil
+	}
+	if err != nil {
+		return p, false, fmt.Errorf("read %s: %w", CheckpointTable, err)
+	}
+	if p.Chain != chainID {
+		return p, false, fmt.Errorf("replay %q is at a position on chain %s, not %s: pick another --name", name, p.Chain, chainID)
+	}
+	return p, true, nil
+}
+
+// Apply writes the batch and its position in one transaction.
+func (t *Target) Apply(ctx context.Context, b *oracle.Batch) error {
+	if err := t.schema(ctx, b.Sets); err != nil {
+		return err
+	}
+	tx, err := t.db.BeginTx(ctx, nil)
+	if err != nil {
+		return err
+	}
+	defer tx.Rollback()
+	for _, s := range b.Sets {
+		if err := t.apply(ctx, tx, s); err != nil {
+			return err
+		}
+	}
+	if b.Name != "" {
+		if _, err := tx.ExecContext(ctx, "INSERT INTO "+CheckpointTable+" (name, chain, block, height, asset_index) VALUES (?, ?, ?, ?, ?)"+
+			" ON DUPLICATE KEY UPDATE chain = VALUES(chain), block = VALUES(block), height = VALUES(height), asset_index = VALUES(asset_index)",
+			b.Name, b.Pos.Chain, b.Pos.Block, b.Pos.Height, b.Pos.Asset); err != nil {
+			return fmt.Errorf("write %s: %w", CheckpointTable, err)
+		}
+	}
+	return tx.Commit()
+}
+
+// maxStatement is the most bytes of one multi-row statement.
+const maxStatement = 8 << 20
+
+func (t *Target) apply(ctx context.Context, tx *sql.Tx, s oracle.RowSet) error {
+	switch s.Mode {
+	case oracle.Upsert, oracle.Insert:
+		return t.insert(ctx, tx, s)
+	case oracle.Update:
+		return t.update(ctx, tx, s)
+	case oracle.Delete:
+		return t.delete(ctx, tx, s)
+	}
+	return fmt.Errorf("mode %v", s.Mode)
+}
+
+func (t *Target) insert(ctx context.Context, tx *sql.Tx, s oracle.RowSet) error {
+	var head strings.Builder
+	head.WriteString("INSERT INTO " + quote(t.table) + " (")
+	for i, c := range s.Columns {
+		if i > 0 {
+			head.WriteString(", ")
+		}
+		head.WriteString(quote(c))
+	}
+	head.WriteString(") VALUES ")
+	tail := ""
+	switch {
+	case s.Mode == oracle.Upsert:
+		var set []string
+		for _, c := range s.Columns {
+			if !contains(t.key, c) {
+				set = append(set, quote(c)+" = VALUES("+quote(c)+")")
+			}
+		}
+		if len(set) == 0 && len(t.key) > 0 {
+			set = append(set, quote(t.key[0])+" = "+quote(t.key[0]))
+		}
+		tail = " ON DUPLICATE KEY UPDATE " + strings.Join(set, ", ")
+	case len(t.key) > 0:
+		// insert: the first record of a key wins; later ones leave it.
+		tail = " ON DUPLICATE KEY UPDATE " + quote(t.key[0]) + " = " + quote(t.key[0])
+	}
+	var q []byte
+	rows := 0
+	run := func() error {
+		if rows == 0 {
+			return nil
+		}
+		q = append(q, tail...)
+		if _, err := tx.ExecContext(ctx, string(q)); err != nil {
+			return fmt.Errorf("insert into %s: %w", t.table, err)
+		}
+		rows = 0
+		return nil
+	}
+	for _, r := range s.Rows {
+		if rows == 0 {
+			q = append(q[:0], head.String()...)
+		} else {
+			q = append(q, ',')
+		}
+		q = append(q, '(')
+		for i, v := range r {
+			if i > 0 {
+				q = append(q, ',')
+			}
+			q = appendValue(q, v, t.noBackslash)
+		}
+		q = append(q, ')')
+		rows++
+		if len(q) >= t.maxStatement {
+			if err := run(); err != nil {
+				return err
+			}
+		}
+	}
+	return run()
+}
+
+func (t *Target) update(ctx context.Context, tx *sql.Tx, s oracle.RowSet) error {
+	var set, where []string
+	var setIdx, keyIdx []int
+	for i, c := range s.Columns {
+		if contains(t.key, c) {
+			continue
+		}
+		set = append(set, quote(c)+" = ?")
+		setIdx = append(setIdx, i)
+	}
+	for _, k := range t.key {
+		where = append(where, quote(k)+" = ?")
+		keyIdx = append(keyIdx, index(s.Columns, k))
+	}
+	if len(set) == 0 {
+		return nil
+	}
+	q := "UPDATE " + quote(t.table) + " SET " + strings.Join(set, ", ") + " WHERE " + strings.Join(where, " AND ")
+	args := make([]any, 0, len(setIdx)+len(keyIdx))
+	for _, r := range s.Rows {
+		args = args[:0]
+		for _, i := range setIdx {
+			args = append(args, arg(r[i]))
+		}
+		for _, i := range keyIdx {
+			args = append(args, arg(r[i]))
+		}
+		if _, err := tx.ExecContext(ctx, q, args...); err != nil {
+			return fmt.Errorf("update %s: %w", t.table, err)
+		}
+	}
+	return nil
+}
+
+func (t *Target) delete(ctx context.Context, tx *sql.Tx, s oracle.RowSet) error {
+	var keyIdx []int
+	var cols []string
+	for _, k := range t.key {
+		keyIdx = append(keyIdx, index(s.Columns, k))
+		cols = append(cols, quote(k))
+	}
+	head := "DELETE FROM " + quote(t.table) + " WHERE (" + strings.Join(cols, ", ") + ") IN ("
+	var q []byte
+	n := 0
+	run := func() error {
+		if n == 0 {
+			return nil
+		}
+		q = append(q, ')')
+		if _, err := tx.ExecContext(ctx, string(q)); err != nil {
+			return fmt.Errorf("delete from %s: %w", t.table, err)
+		}
+		n = 0
+		return nil
+	}
+	for _, r := range s.Rows {
+		if n == 0 {
+			q = append(q[:0], head...)
+		} else {
+			q = append(q, ',')
+		}
+		q = append(q, '(')
+		for j, i := range keyIdx {
+			if j > 0 {
+				q = append(q, ',')
+			}
+			q = appendValue(q, r[i], t.noBackslash)
+		}
+		q = append(q, ')')
+		n++
+		if n >= 1000 {
+			if err := run(); err != nil {
+				return err
+			}
+		}
+	}
+	return run()
+}
+
+// arg is a value as the driver takes it.
+func arg(v any) any {
+	switch x := v.(type) {
+	case nil, string, bool, int, int64, float64:
+		return v
+	case json.Number:
+		return string(x)
+	}
+	b, err := json.Marshal(v)
+	if err != nil {
+		return fmt.Sprint(v)
+	}
+	return string(b)
+}
+
+// appendValue appends v as a SQL literal. Strings are quoted with the
+// escapes of MySQL's default sql_mode (backslash and quote).
+func appendValue(q []byte, v any, noBackslash bool) []byte {
+	switch x := arg(v).(type) {
+	case nil:
+		return append(q, "NULL"...)
+	case bool:
+		if x {
+			return append(q, '1')
+		}
+		return append(q, '0')
+	case int:
+		return fmt.Appendf(q, "%d", x)
+	case int64:
+		return fmt.Appendf(q, "%d", x)
+	case float64:
+		return fmt.Appendf(q, "%v", x)
+	case string:
+		q = append(q, '\'')
+		if noBackslash {
+			q = append(q, strings.ReplaceAll(x, "'", "''")...)
+			return append(q, '\'')
+		}
+		for i := 0; i < len(x); i++ {
+			c := x[i]
+			switch c {
+			case 0:
+				q = append(q, '\\', '0')
+			case '\n':
+				q = append(q, '\\', 'n')
+			case '\r':
+				q = append(q, '\\', 'r')
+			case '\x1a':
+				q = append(q, '\\', 'Z')
+			case '\'':
+				q = append(q, '\\', '\'')
+			case '"':
+				q = append(q, '\\', '"')
+			case '\\':
+				q = append(q, '\\', '\\')
+			default:
+				q = append(q, c)
+			}
+		}
+		return append(q, '\'')
+	}
+	return q
+}
+
+func quote(name string) string { return "`" + strings.ReplaceAll(name, "`", "``") + "`" }
+
+func contains(s []string, v string) bool { return index(s, v) >= 0 }
+
+func index(s []string, v string) int {
+	for i, x := range s {
+		if x == v {
+			return i
+		}
+	}
+	return -1
+}

@@ -1,0 +1,225 @@
+package mysqltarget_test
+
+import (
+	"context"
+	"database/sql"
+	"fmt"
+	"math/rand/v2"
+	"net/url"
+	"os"
+	"strings"
+	"sync/atomic"
+	"testing"
+	"time"
+
+	"github.com/blockhub/blockhub"
+	"github.com/blockhub/blockhub/chain"
+	"github.com/blockhub/blockhub/oracle"
+	"github.com/blockhub/blockhub/oracle/mysqltarget"
+	"github.com/blockhub/blockhub/oracle/oracletest"
+)
+
+// serverURL is the MariaDB of BH_TEST_MYSQL, which scripts/test exports.
+func serverURL(t *testing.T) string {
+	t.Helper()
+	u := os.Getenv("BH_TEST_MYSQL")
+	switch {
+	case u != "":
+		return u
+	case testing.Short():
+		t.Skip("BH_TEST_MYSQL not set; skipped under -short")
+	}
+	t.Fatal("BH_TEST_MYSQL not set: run the tests with scripts/test, which starts MariaDB and exports it (or go test -short to skip)")
+	return ""
+}
+
+var seq atomic.Int64
+
+// freshTable returns a table name no other test uses, dropped (with its
+// checkpoint rows) when t ends.
+func freshTable(t *testing.T, base string) string {
+	t.Helper()
+	name := fmt.Sprintf("bho%d_%d", os.Getpid(), seq.Add(1))
+	t.Cleanup(func() {
+		u, _ := url.Parse(base)
+		tg, err := mysqltarget.Open(context.Background(), u, &oracle.TargetOptions{Table: name})
+		if err != nil {
+			return
+		}
+		tg.DB().Exec("DROP TABLE IF EXISTS `" + name + "`")
+		tg.DB().Exec("DELETE FROM "+mysqltarget.CheckpointTable+" WHERE name LIKE ?", name+"%")
+		tg.Close()
+	})
+	return name
+}
+
+func open(t *testing.T, base, table string, key []string, create bool) *mysqltarget.Target {
+	t.Helper()
+	u, _ := url.Parse(base)
+	tg, err := mysqltarget.Open(context.Background(), u, &oracle.TargetOptions{Table: table, Key: key, Create: create})
+	if err != nil {
+		t.Fatal(err)
+	}
+	return tg
+}
+
+var memSeq atomic.Int64
+
+func newChain(t *testing.T, blocks []oracletest.Block) (oracle.Source, *blockhub.Hub) {
+	t.Helper()
+	ctx := context.Background()
+	u := fmt.Sprintf("mem://mysqltarget-test-%d", memSeq.Add(1))
+	h, err := blockhub.Open(ctx, blockhub.Config{Home: t.TempDir(), BlockStore: []string{u}, AssetStore: []string{u}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { h.Close() })
+	root, err := h.Create(ctx, chain.DefaultSettings("t"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := oracletest.Append(ctx, h, root, blocks); err != nil {
+		t.Fatal(err)
+	}
+	return oracle.Source{Blocks: h.Blocks, Assets: h.Assets, Root: root}, h
+}
+
+func dump(t *testing.T, db *sql.DB, q string) string {
+	t.Helper()
+	rows, err := db.Query(q)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer rows.Close()
+	cols, _ := rows.Columns()
+	var out []string
+	for rows.Next() {
+		vals := make([]sql.NullString, len(cols))
+		ptrs := make([]any, len(cols))
+		for i := range vals {
+			ptrs[i] = &vals[i]
+		}
+		if err := rows.Scan(ptrs...); err != nil {
+			t.Fatal(err)
+		}
+		var f []string
+		for _, v := range vals {
+			if v.Valid {
+				f = append(f, v.String)
+			} else {
+				f = append(f, "NULL")
+			}
+		}
+		out = append(out, strings.Join(f, ","))
+	}
+	return strings.Join(out, "\n")
+}
+
+func TestModes(t *testing.T) {
+	base := serverURL(t)
+	table := freshTable(t, base)
+	src, _ := newChain(t, []oracletest.Block{{Assets: []oracletest.Asset{
+		oracletest.CSV("o", "op,id,name,note", "insert,1,ann,", `insert,2,"it's ""b""",x`, "insert,1,dup,", "update,1,ANN,n", "delete,2,,", "upsert,3,cy,", "update,9,nobody,", "upsert,3,CY,z"),
+	}}})
+	tg := open(t, base, table, []string{"id"}, true)
+	defer tg.Close()
+	sum, err := oracle.Run(context.Background(), src, tg, &oracle.Options{Name: table, Key: []string{"id"}, OpField: "op"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got, want := dump(t, tg.DB(), "SELECT id, name, note FROM `"+table+"` ORDER BY id"), "1,ANN,n\n3,CY,z"; got != want {
+		t.Errorf("table:\n%s\nwant\n%s", got, want)
+	}
+	if sum.Records != 8 {
+		t.Errorf("records %d; want 8", sum.Records)
+	}
+	// Quotes and backslashes survive.
+	src2, _ := newChain(t, []oracletest.Block{{Assets: []oracletest.Asset{
+		oracletest.CSV("o", "id,name", `4,"it's \ ""q"" `+"\u00e9\"")}}})
+	if _, err := oracle.Run(context.Background(), src2, tg, &oracle.Options{Name: table + "_2", Key: []string{"id"}}); err != nil {
+		t.Fatal(err)
+	}
+	if got, want := dump(t, tg.DB(), "SELECT name FROM `"+table+"` WHERE id = 4"), `it's \ "q" é`; got != want {
+		t.Errorf("name %q; want %q", got, want)
+	}
+}
+
+func TestNoTableWithoutCreate(t *testing.T) {
+	base := serverURL(t)
+	table := freshTable(t, base)
+	src, _ := newChain(t, []oracletest.Block{{Assets: []oracletest.Asset{oracletest.CSV("o", "id,v", "1,a")}}})
+	tg := open(t, base, table, []string{"id"}, false)
+	defer tg.Close()
+	_, err := oracle.Run(context.Background(), src, tg, &oracle.Options{Name: table, Key: []string{"id"}})
+	if err == nil || !strings.Contains(err.Error(), "--create") {
+		t.Fatalf("err = %v; want one suggesting --create", err)
+	}
+}
+
+// Runs cancelled at random moments, each followed by a restart, leave
+// every record applied exactly once: with insert mode and no key a record
+// applied twice would be a duplicate row.
+func TestExactlyOnceAfterCancels(t *testing.T) {
+	base := serverURL(t)
+	table := freshTable(t, base)
+	var blocks []oracletest.Block
+	want := 0
+	for b := 0; b < 40; b++ {
+		var as []oracletest.Asset
+		for a := 0; a < 3; a++ {
+			var rows []string
+			for r := 0; r < 50; r++ {
+				want++
+				rows = append(rows, fmt.Sprintf("%d,%d-%d-%d", want, b, a, r))
+			}
+			as = append(as, oracletest.CSV("n", "n,tag", rows...))
+		}
+		blocks = append(blocks, oracletest.Block{Assets: as})
+	}
+	src, _ := newChain(t, blocks)
+	setup := open(t, base, table, nil, false)
+	if _, err := setup.DB().Exec("CREATE TABLE `" + table + "` (n BIGINT NOT NULL, tag VARCHAR(64)) ENGINE=InnoDB"); err != nil {
+		t.Fatal(err)
+	}
+	setup.Close()
+	rng := rand.New(rand.NewPCG(1, 2))
+	for run := 0; ; run++ {
+		tg := open(t, base, table, nil, false)
+		ctx, cancel := context.WithTimeout(context.Background(), time.Duration(rng.IntN(40)+1)*time.Millisecond)
+		_, err := oracle.Run(ctx, src, tg, &oracle.Options{Name: table, Mode: oracle.Insert, BatchRows: 1 + rng.IntN(300)})
+		cancel()
+		tg.Close()
+		if err == nil {
+			t.Logf("finished after %d interrupted runs", run)
+			break
+		}
+		if run > 500 {
+			t.Fatalf("never finished: %v", err)
+		}
+	}
+	db := open(t, base, table, nil, false)
+	defer db.Close()
+	if got := dump(t, db.DB(), "SELECT COUNT(*), COUNT(DISTINCT n), MIN(n), MAX(n) FROM `"+table+"`"); got != fmt.Sprintf("%d,%d,1,%d", want, want, want) {
+		t.Fatalf("count, distinct, min, max = %s; want %d rows, each once", got, want)
+	}
+}
+
+func TestAddsColumnsWithCreate(t *testing.T) {
+	base := serverURL(t)
+	table := freshTable(t, base)
+	src, _ := newChain(t, []oracletest.Block{
+		{Assets: []oracletest.Asset{oracletest.CSV("o", "order_id,status,price", "1,paid,2.50", "2,pending,3")}},
+		{Assets: []oracletest.Asset{oracletest.CSV("u", "order_id,status,updated_at", "2,paid,2026-01-02T00:00:00Z", "7,paid,2026-01-02T00:00:00Z")}},
+	})
+	tg := open(t, base, table, []string{"order_id"}, true)
+	defer tg.Close()
+	if _, err := oracle.Run(context.Background(), src, tg, &oracle.Options{Name: table, Key: []string{"order_id"}, Source: []string{"o"}}); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := oracle.Run(context.Background(), src, tg, &oracle.Options{Name: table + "_u", Key: []string{"order_id"}, Mode: oracle.Update, Source: []string{"u"}}); err != nil {
+		t.Fatal(err)
+	}
+	if got, want := dump(t, tg.DB(), "SELECT order_id, status, price, updated_at FROM `"+table+"` ORDER BY order_id"), "1,paid,2.5,NULL\n2,paid,3,2026-01-02T00:00:00Z"; got != want {
+		t.Errorf("table:\n%s\nwant\n%s", got, want)
+	}
+}

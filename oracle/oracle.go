@@ -1,0 +1,416 @@
+package oracle
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"path"
+	"strconv"
+	"sync"
+	"time"
+
+	"github.com/blockhub/blockhub/chain"
+	"github.com/blockhub/blockhub/chain/store"
+	"github.com/blockhub/blockhub/chain/walk"
+	"github.com/blockhub/blockhub/internal/records"
+)
+
+// Source is the chain to replay: its stores and its root.
+type Source struct {
+	Blocks *store.Blocks
+	Assets *store.Assets
+	Root   chain.Block
+}
+
+// Summary counts what a replay did.
+type Summary struct {
+	// Assets is the number of assets whose records were read; Skipped the
+	// assets passed over (another source, or not records).
+	Assets, Skipped int
+	// Records is the number of records applied; Filtered the records the
+	// filter rejected; Later the records whose document time is after At;
+	// Exceptions the records reported instead of applied.
+	Records, Filtered, Later, Exceptions int
+	// Resumed is set when the replay went on from a stored position.
+	Resumed bool
+	// Pos is the position reached (zero when nothing was read).
+	Pos Position
+}
+
+// Exception is a record that was not applied, as written to
+// Options.Exceptions (one JSON object per line).
+type Exception struct {
+	Reason string `json:"reason"`
+	Detail string `json:"detail"`
+	recordAt
+	Fields map[string]any `json:"fields"`
+}
+
+// Run replays src into t as opts say and returns what it did. In Live
+// mode it returns when ctx ends (with a nil error).
+func Run(ctx context.Context, src Source, t Target, opts *Options) (Summary, error) {
+	if opts == nil {
+		opts = &Options{}
+	}
+	if err := opts.Check(); err != nil {
+		return Summary{}, err
+	}
+	filter, err := CompileFilter(opts.Filter)
+	if err != nil {
+		return Summary{}, err
+	}
+	r := &replay{src: src, t: t, o: opts, filter: filter, chainID: src.Root.ID}
+	r.batch.Name = opts.Name
+	if len(opts.TSFields) > 0 {
+		// A time-ordered replay reorders records across assets: it has no
+		// single position to resume from, so it stores none.
+		r.batch.Name = ""
+		r.ord = newOrderer(opts.Window, r.add, r.late)
+	}
+	err = r.run(ctx)
+	if opts.Live && errors.Is(err, context.Canceled) && ctx.Err() != nil {
+		err = nil
+	}
+	return r.sum, err
+}
+
+type replay struct {
+	src     Source
+	t       Target
+	o       *Options
+	filter  *Filter
+	chainID string
+	ord     *orderer
+	batch   Batch
+	sum     Summary
+	seq     int
+	excMu   sync.Mutex
+}
+
+func (r *replay) run(ctx context.Context) error {
+	wo := &walk.Options{Live: r.o.Live}
+	var from Position
+	resumed := false
+	if r.batch.Name != "" {
+		p, ok, err := r.t.Position(ctx, r.batch.Name, r.chainID)
+		if err != nil {
+			return err
+		}
+		if ok {
+			from, resumed = p, true
+			wo.From = p.Block
+			r.sum.Resumed, r.sum.Pos = true, p
+			r.batch.Pos = p
+		}
+	}
+	if r.o.HeightSet {
+		if resumed && from.Height > r.o.Height {
+			return nil
+		}
+		wo.To = strconv.FormatUint(r.o.Height, 10)
+	}
+	w := walk.New(r.src.Blocks, r.chainID)
+	for b, err := range w.All(ctx, wo) {
+		if err != nil {
+			return fmt.Errorf("oracle: walk: %w", err)
+		}
+		if b.IsRoot() {
+			continue
+		}
+		if !r.o.At.IsZero() && r.ord == nil {
+			at, err := b.At()
+			if err != nil {
+				return fmt.Errorf("oracle: block %s: time %q: %w", b.ID, b.Time, err)
+			}
+			if at.After(r.o.At) {
+				break
+			}
+		}
+		for i, rc := range b.Assets {
+			if resumed && b.ID == from.Block && i <= from.Asset {
+				continue
+			}
+			if err := r.asset(ctx, b, i, rc); err != nil {
+				return err
+			}
+			r.batch.Pos = Position{Chain: r.chainID, Block: b.ID, Height: b.Height, Asset: i}
+			if r.batch.Rows() >= r.batchRows() {
+				if err := r.flush(ctx); err != nil {
+					return err
+				}
+			}
+		}
+		if r.o.Live {
+			if err := r.flush(ctx); err != nil {
+				return err
+			}
+		}
+	}
+	if err := ctx.Err(); err != nil {
+		return err
+	}
+	if r.ord != nil {
+		if err := r.ord.flush(); err != nil {
+			return err
+		}
+	}
+	return r.flush(ctx)
+}
+
+func (r *replay) batchRows() int {
+	if r.o.BatchRows > 0 {
+		return r.o.BatchRows
+	}
+	return 50000
+}
+
+// flush applies the pending batch, if it holds records or moves the
+// position.
+func (r *replay) flush(ctx context.Context) error {
+	if len(r.batch.Sets) == 0 && r.batch.Pos == r.sum.Pos {
+		return nil
+	}
+	if r.batch.Name == "" && len(r.batch.Sets) == 0 {
+		r.sum.Pos = r.batch.Pos
+		return nil
+	}
+	n := r.batch.Rows()
+	if err := r.t.Apply(ctx, &r.batch); err != nil {
+		return fmt.Errorf("oracle: apply up to block %s asset %d: %w", r.batch.Pos.Block, r.batch.Pos.Asset, err)
+	}
+	r.sum.Records += n
+	r.sum.Pos = r.batch.Pos
+	r.o.log().Debug("applied", "records", n, "block", r.batch.Pos.Block, "height", r.batch.Pos.Height, "asset", r.batch.Pos.Asset)
+	r.batch.Sets = r.batch.Sets[:0:0]
+	return nil
+}
+
+// asset reads one asset's records into the batch (or the orderer).
+func (r *replay) asset(ctx context.Context, b chain.Block, i int, rc chain.Receipt) error {
+	var meta map[string]any
+	if len(rc.Meta) > 0 {
+		if err := json.Unmarshal(rc.Meta, &meta); err != nil {
+			meta = nil
+		}
+	}
+	if !r.sourceMatch(meta) || records.FormatOf(rc.Type) == "" {
+		r.sum.Skipped++
+		return nil
+	}
+	data, err := r.src.Assets.ReadAll(ctx, rc.Hash)
+	if err != nil {
+		return fmt.Errorf("oracle: block %s asset %d (%s): %w", b.ID, i, rc.Hash, err)
+	}
+	tab, err := records.Decode(rc.Type, data)
+	if err != nil {
+		return fmt.Errorf("oracle: block %s asset %d (%s): %w", b.ID, i, rc.Hash, err)
+	}
+	r.sum.Assets++
+	r.seq++
+	at := recordAt{Block: b.ID, Height: b.Height, Asset: i, seq: r.seq}
+	pr, err := r.projection(tab.Header, at)
+	if err != nil {
+		return err
+	}
+	var assetEnv map[string]any
+	if r.filter != nil {
+		assetEnv = map[string]any{"meta": meta, "type": rc.Type, "hash": rc.Hash, "block": b.ID, "height": b.Height, "index": i, "time": b.Time}
+	}
+	var timed []*item
+	for n, row := range tab.Rows {
+		at.Record = n + 1
+		mode := r.o.Mode
+		if pr.op >= 0 {
+			m, err := ParseMode(fmt.Sprint(row[pr.op]))
+			if row[pr.op] == nil || err != nil {
+				if err := r.except(at, tab.Header, row, "bad operation", fmt.Sprintf("field %s: %v", r.o.OpField, row[pr.op])); err != nil {
+					return err
+				}
+				continue
+			}
+			mode = m
+		}
+		if r.filter != nil {
+			ok, err := r.filter.Match(Env(tab.Header, row, assetEnv))
+			if err != nil {
+				return fmt.Errorf("oracle: block %s asset %d record %d: %w", b.ID, i, n+1, err)
+			}
+			if !ok {
+				r.sum.Filtered++
+				continue
+			}
+		}
+		if missing := pr.missingKey(row); missing != "" {
+			if err := r.except(at, tab.Header, row, "no key", "field "+missing+" is empty"); err != nil {
+				return err
+			}
+			continue
+		}
+		it := &item{header: pr.header, row: pr.pick(row), mode: mode, at: at}
+		if mode == Delete {
+			// A delete needs the key alone.
+			it.header, it.row = pr.keyNames, pr.pickKeys(row)
+		}
+		if r.ord == nil {
+			r.add(it)
+			continue
+		}
+		ts, reason, err := docTime(tab.Header, row, r.o.TSFields, r.o.TZ)
+		if err != nil {
+			if err := r.except(at, tab.Header, row, reason, err.Error()); err != nil {
+				return err
+			}
+			continue
+		}
+		it.ts = ts
+		timed = append(timed, it)
+	}
+	if r.ord != nil {
+		return r.ord.add(r.seq, timed)
+	}
+	return nil
+}
+
+// add puts a record into the batch, extending the last row set when the
+// record has its columns and mode.
+func (r *replay) add(it *item) error {
+	if !r.o.At.IsZero() && r.ord != nil && it.ts.After(r.o.At) {
+		r.sum.Later++
+		return nil
+	}
+	if n := len(r.batch.Sets); n > 0 {
+		s := &r.batch.Sets[n-1]
+		if s.Mode == it.mode && sameSlice(s.Columns, it.header) {
+			s.Rows = append(s.Rows, it.row)
+			s.At = append(s.At, it.at.pos())
+			return nil
+		}
+	}
+	r.batch.Sets = append(r.batch.Sets, RowSet{Mode: it.mode, Columns: it.header, Rows: [][]any{it.row}, At: []RecordPos{it.at.pos()}})
+	return nil
+}
+
+func (r *replay) late(it *item, released time.Time) error {
+	return r.exceptRow(it.at, it.header, it.row, "outside window",
+		fmt.Sprintf("time %s is before %s, already applied: more than %d assets late", it.ts.UTC().Format(time.RFC3339Nano), released.UTC().Format(time.RFC3339Nano), r.ord.window))
+}
+
+func sameSlice(a, b []string) bool {
+	return len(a) == len(b) && (len(a) == 0 || &a[0] == &b[0])
+}
+
+func (r *replay) except(at recordAt, header []string, row []any, reason, detail string) error {
+	return r.exceptRow(at, header, row, reason, detail)
+}
+
+func (r *replay) exceptRow(at recordAt, header []string, row []any, reason, detail string) error {
+	r.excMu.Lock()
+	defer r.excMu.Unlock()
+	r.sum.Exceptions++
+	if r.o.Exceptions == nil {
+		return nil
+	}
+	f := make(map[string]any, len(header))
+	for i, h := range header {
+		if i < len(row) {
+			f[h] = row[i]
+		}
+	}
+	b, err := json.Marshal(Exception{Reason: reason, Detail: detail, recordAt: at, Fields: f})
+	if err != nil {
+		return err
+	}
+	_, err = r.o.Exceptions.Write(append(b, '\n'))
+	return err
+}
+
+// sourceMatch reports whether an asset's meta names one of Options.Source.
+func (r *replay) sourceMatch(meta map[string]any) bool {
+	if len(r.o.Source) == 0 {
+		return true
+	}
+	for _, k := range []string{"source", "path", "table", "key", "name"} {
+		v, ok := meta[k].(string)
+		if !ok || v == "" {
+			continue
+		}
+		for _, s := range r.o.Source {
+			if v == s || (k == "path" && path.Base(v) == s) {
+				return true
+			}
+		}
+	}
+	return false
+}
+
+// projection is how one asset's records map to target columns.
+type projection struct {
+	header   []string // the columns written
+	keep     []int    // their indexes in the asset's header
+	keys     []int    // key fields' indexes in the asset's header
+	keyNames []string
+	op       int // the op field's index, or -1
+}
+
+func (r *replay) projection(header []string, at recordAt) (projection, error) {
+	p := projection{op: -1}
+	for i, h := range header {
+		switch {
+		case r.o.OpField != "" && h == r.o.OpField:
+			p.op = i
+			continue
+		case len(r.o.Fields) > 0 && !contains(r.o.Fields, h):
+			continue
+		case contains(r.o.Hide, h):
+			continue
+		}
+		p.keep = append(p.keep, i)
+		p.header = append(p.header, h)
+	}
+	for _, k := range r.o.Key {
+		j := -1
+		for i, h := range header {
+			if h == k {
+				j = i
+			}
+		}
+		if j < 0 {
+			return p, fmt.Errorf("oracle: block %s asset %d has no key field %s (its fields: %v); pick its assets with --source", at.Block, at.Asset, k, header)
+		}
+		p.keys = append(p.keys, j)
+		p.keyNames = append(p.keyNames, k)
+	}
+	if r.o.OpField != "" && p.op < 0 {
+		return p, fmt.Errorf("oracle: block %s asset %d has no operation field %s", at.Block, at.Asset, r.o.OpField)
+	}
+	return p, nil
+}
+
+func (p projection) pick(row []any) []any {
+	if len(p.keep) == len(row) {
+		return row
+	}
+	out := make([]any, len(p.keep))
+	for i, j := range p.keep {
+		out[i] = row[j]
+	}
+	return out
+}
+
+func (p projection) pickKeys(row []any) []any {
+	out := make([]any, len(p.keys))
+	for i, j := range p.keys {
+		out[i] = row[j]
+	}
+	return out
+}
+
+func (p projection) missingKey(row []any) string {
+	for n, j := range p.keys {
+		if row[j] == nil || row[j] == "" {
+			return p.keyNames[n]
+		}
+	}
+	return ""
+}
