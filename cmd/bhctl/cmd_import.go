@@ -240,7 +240,9 @@ func runImport(c *cli.Context, spec connectors.Spec) error {
 		if err := e.printJSON(sum); err != nil {
 			return err
 		}
-	} else if !e.quiet {
+	} else if !e.quiet && importErr == nil {
+		// On failure the error is the one line; chunks before it stay
+		// captured and a re-run with --prevent-dups resumes after them.
 		verb := "captured"
 		if sum.DryRun {
 			verb = "would capture"
