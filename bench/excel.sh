@@ -6,7 +6,8 @@
 # Variants (VARIANTS picks them):
 #   import_nosens  the import, --rows=1000, --sensitive=off (csv chunks)
 #   import         the same with its defaults (--sensitive=warn)
-#   formulas       --formulas --sensitive=off (a total.formula column)
+#   formulas       --formulas --sensitive=off (a total.formula column;
+#                  excelize loads the sheet into memory for the lookups)
 #   json           --format json --sensitive=off
 #   dryrun         --dry-run --sensitive=off: the connector and the
 #                  hashes, nothing written
@@ -16,8 +17,9 @@
 #   bench/excel.sh                   # 100,000 rows, 5 runs of each
 #   ROWS=1000000 RUNS=3 bench/excel.sh
 #
-# The readers themselves (this connector's against excelize's row
-# iterator) compare with: go test ./connectors/excel -run '^$' -bench Sheet -benchtime 3x
+# The reader itself (the connector against excelize's bare row iterator,
+# raw and formatted values) compares with:
+#   go test ./connectors/excel -run '^$' -bench Sheet -benchtime 3x
 # shellcheck source=bench/lib.sh
 source "$(dirname "$0")/lib.sh"
 bench_need

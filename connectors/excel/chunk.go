@@ -10,13 +10,15 @@ import (
 	"github.com/blockhub/blockhub/internal/records"
 )
 
-// emit yields the data rows after start, up to total, in chunks.
-func (c *sheetRun) emit(start, total int) error {
+// emit yields the data rows after start in chunks. The number of chunks
+// is known only at the end of the sheet, so batch is [i, 0] on every
+// chunk but the last, which says [n, n]: the row iterator tells whether
+// another row follows before the last chunk is yielded.
+func (c *sheetRun) emit(start int) error {
 	o := c.src.o
-	n := (total - start + o.Rows - 1) / o.Rows
-	rows := make([][]cell, 0, min(o.Rows, max(total-start, 1)))
+	rows := make([][]cell, 0, o.Rows)
 	batch := 0
-	flush := func() error {
+	flush := func(last bool) error {
 		if len(rows) == 0 {
 			return nil
 		}
@@ -26,11 +28,15 @@ func (c *sheetRun) emit(start, total int) error {
 			return err
 		}
 		first := c.seen - len(rows) + 1
+		n := 0
+		if last {
+			n = batch
+		}
 		meta := map[string]any{
 			"path":   c.src.abs,
-			"sheet":  c.si.name,
+			"sheet":  c.sheet,
 			"rows":   []int{first, c.seen},
-			"batch":  []int{batch, max(n, batch)},
+			"batch":  []int{batch, n},
 			"size":   c.src.size,
 			"hash":   c.sha,
 			"prefix": c.sum(),
@@ -47,13 +53,22 @@ func (c *sheetRun) emit(start, total int) error {
 		}
 		ch := connectors.Chunk{
 			Data: data, Type: records.ContentType(o.Format), Meta: meta, Key: c.key,
-			Records: len(rows), Done: c.progress(c.seen, total),
+			Records: len(rows), Done: c.progress(last),
 		}
 		if !c.yield(ch, nil) {
 			return errStop
 		}
 		rows = rows[:0]
 		return nil
+	}
+	// Skip the rows already captured (verify read them when resuming).
+	for c.seen < start {
+		if _, err := c.row(); err != nil {
+			if err == io.EOF {
+				return nil
+			}
+			return err
+		}
 	}
 	for {
 		if c.seen%1024 == 0 {
@@ -71,20 +86,22 @@ func (c *sheetRun) emit(start, total int) error {
 		c.hashRow(cells)
 		rows = append(rows, slices.Clone(cells))
 		if len(rows) == o.Rows {
-			if err := flush(); err != nil {
+			if err := flush(!c.sr.more()); err != nil {
 				return err
 			}
 		}
 	}
-	return flush()
+	return flush(true)
 }
 
-// progress estimates the bytes of the workbook read so far.
-func (c *sheetRun) progress(seen, total int) int64 {
-	frac := float64(c.done) / float64(len(c.sheets))
-	if total > 0 {
-		frac += float64(min(seen, total)) / float64(total) / float64(len(c.sheets))
+// progress estimates the bytes of the workbook read so far, by sheets
+// done (a sheet's length is not known while it is read).
+func (c *sheetRun) progress(last bool) int64 {
+	done := c.done
+	if last {
+		done++
 	}
+	frac := float64(done) / float64(len(c.sheets))
 	return max(int64(frac*float64(c.src.size)), 1)
 }
 
@@ -151,7 +168,7 @@ func (c *sheetRun) encode(rows [][]cell) ([]byte, error) {
 	}
 	data, err := records.Encode(c.src.o.Format, header, recs)
 	if err != nil {
-		return nil, c.errorf("sheet %s: %w", c.si.name, err)
+		return nil, c.errorf("sheet %s: %w", c.sheet, err)
 	}
 	return data, nil
 }

@@ -10,13 +10,14 @@
 // run continues after those rows when they are unchanged, so appended rows
 // are captured once.
 //
-// Sheets are streamed: the package's XML is read with a small tokenizer of
-// its own (see xmlscan.go) rather than excelize's row reader, which is
-// several times slower, gives no formulas and no cell styles, and whose
-// formatted values cost most of its time on date cells. Numbers come out
-// as stored, dates and times (cells with a date format) as ISO 8601 text,
-// booleans as true/false. excelize supplies the decryption of
-// password-protected workbooks and the Excel date arithmetic.
+// Sheets are streamed with excelize's row iterator (f.Rows and
+// rows.Columns): values come as Excel shows them, through each cell's
+// number format (19.50 for 0.00, dates by their format code), typed as
+// numbers or booleans in json, yaml and xml when their text reads as one.
+// --formulas looks each cell's formula up with excelize's GetCellFormula,
+// which loads the sheet into memory. Opening, decryption (--password) and
+// the shared strings are excelize's too; the package only tells a user
+// which kind of bad file it was given.
 //
 // It imports connectors and internal/records.
 package excel

@@ -73,6 +73,8 @@ func TestBadWorkbooks(t *testing.T) {
 		{"other.xlsx", "", ErrNotWorkbook, "no xl/workbook.xml"},
 		{"locked.xlsx", "", ErrEncrypted, "password-protected (encrypted) workbook: give its password with --password"},
 		{"locked.xlsx", "wrong", ErrEncrypted, "wrong password"},
+		{"random.xlsx", "pw", ErrNotWorkbook, "not an .xlsx workbook (zip: not a valid zip file)"},
+		{"truncated.xlsx", "pw", ErrCorrupt, "corrupt or truncated .xlsx workbook (zip: not a valid zip file)"},
 	}
 	for _, tt := range tests {
 		src, err := New(files[tt.file], &Options{Password: tt.password})

@@ -33,11 +33,11 @@ func Example() {
 		fmt.Print(string(c.Data))
 	}
 	// Output:
-	// orders [1 2] [1 2] text/csv
+	// orders [1 2] [1 0] text/csv
 	// order_id,item,qty,price,created_at,total,total.formula
 	// 1,Office chair,1,229.08,2026-01-01 00:01:05,229.08,=D2*E2
 	// 2,Mechanical keyboard,1,92.68,2026-01-01 00:02:19,92.68,=D3*E3
 	// orders [3 3] [2 2] text/csv
 	// order_id,item,qty,price,created_at,total,total.formula
-	// 3,Phone charger,1,19,2026-01-01 00:03:30,19,=D4*E4
+	// 3,Phone charger,1,19.00,2026-01-01 00:03:30,19.00,=D4*E4
 }

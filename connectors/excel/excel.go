@@ -13,6 +13,8 @@ import (
 	"slices"
 	"strings"
 
+	"github.com/xuri/excelize/v2"
+
 	"github.com/blockhub/blockhub/connectors"
 	"github.com/blockhub/blockhub/internal/records"
 )
@@ -116,9 +118,9 @@ type run struct {
 	st    connectors.State
 	yield func(connectors.Chunk, error) bool
 
-	wb     *workbook
+	wb     *excelize.File
 	sha    string // the file's sha256
-	sheets []sheetInfo
+	sheets []string
 	done   int // sheets done, for progress
 }
 
@@ -149,8 +151,8 @@ func (r *run) all() error {
 			return err
 		}
 	}
-	for _, si := range r.sheets {
-		if err := r.sheet(si); err != nil {
+	for _, sheet := range r.sheets {
+		if err := r.sheet(sheet); err != nil {
 			return err
 		}
 		r.done++
@@ -158,37 +160,22 @@ func (r *run) all() error {
 	return nil
 }
 
-// selectSheets returns the --sheet ones, or every worksheet.
-func (r *run) selectSheets() ([]sheetInfo, error) {
-	names := make([]string, len(r.wb.sheets))
-	for i, si := range r.wb.sheets {
-		names[i] = si.name
-	}
+// selectSheets returns the --sheet ones, or every sheet. (A chart sheet
+// has no rows: it gives no chunks.)
+func (r *run) selectSheets() ([]string, error) {
+	names := r.wb.GetSheetList()
 	if len(r.src.o.Sheets) == 0 {
-		var out []sheetInfo
-		for _, si := range r.wb.sheets {
-			if si.part != "" {
-				out = append(out, si)
-			}
-		}
-		if len(out) == 0 {
-			return nil, r.errorf("no worksheet in the workbook")
-		}
-		return out, nil
+		return names, nil
 	}
-	var out []sheetInfo
+	var out []string
 	for _, want := range r.src.o.Sheets {
-		if slices.ContainsFunc(out, func(si sheetInfo) bool { return si.name == want }) {
+		if slices.Contains(out, want) {
 			continue // named twice
 		}
-		i := slices.IndexFunc(r.wb.sheets, func(si sheetInfo) bool { return si.name == want })
-		if i < 0 {
+		if !slices.Contains(names, want) {
 			return nil, r.errorf("no sheet %q (sheets: %s)", want, strings.Join(names, ", "))
 		}
-		if r.wb.sheets[i].part == "" {
-			return nil, r.errorf("sheet %q is a chart sheet, not a worksheet", want)
-		}
-		out = append(out, r.wb.sheets[i])
+		out = append(out, want)
 	}
 	return out, nil
 }
@@ -204,7 +191,7 @@ func (r *run) checkExclude() error {
 		if err != nil {
 			return err
 		}
-		all = append(all, si.name+": "+strings.Join(header, ", "))
+		all = append(all, si+": "+strings.Join(header, ", "))
 		for i, e := range r.src.o.Exclude {
 			if columnMatch(header, e) >= 0 {
 				matched[i] = true
@@ -219,22 +206,26 @@ func (r *run) checkExclude() error {
 	return nil
 }
 
-// header reads a sheet's first row: its number and the column names
-// (the column letter where a header cell is empty).
-func (r *run) header(si sheetInfo) (int, []string, error) {
-	sr, err := r.wb.openSheet(si, false)
+// header reads a sheet's first row that has cells: its number and the
+// column names (the column letter where a header cell is empty).
+func (r *run) header(sheet string) (int, []string, error) {
+	sr, err := openSheet(r.wb, sheet, false)
 	if err != nil {
 		return 0, nil, r.errorf("%w", err)
 	}
 	defer sr.Close()
-	n, cells, err := sr.next()
-	if err == io.EOF {
-		return 0, nil, nil
+	for {
+		n, cells, err := sr.next()
+		if err == io.EOF {
+			return 0, nil, nil
+		}
+		if err != nil {
+			return 0, nil, r.errorf("%w", err)
+		}
+		if len(cells) > 0 {
+			return n, headerNames(cells), nil
+		}
 	}
-	if err != nil {
-		return 0, nil, r.errorf("%w", err)
-	}
-	return n, headerNames(cells), nil
 }
 
 func headerNames(cells []cell) []string {
@@ -261,7 +252,7 @@ func columnMatch(header []string, e string) int {
 	if i := slices.Index(header, e); i >= 0 {
 		return i
 	}
-	if c, err := columnOf([]byte(e + "1")); err == nil && e == strings.ToUpper(e) && c < len(header) {
+	if c, err := columnOf(e); err == nil && c < len(header) {
 		return c
 	}
 	return -1

@@ -23,9 +23,9 @@ type last struct {
 }
 
 // sheet captures one sheet.
-func (r *run) sheet(si sheetInfo) error {
+func (r *run) sheet(name string) error {
 	o := r.src.o
-	key := Key(r.src.abs, si.name)
+	key := Key(r.src.abs, name)
 	var prev *last
 	if r.st != nil {
 		if b, ok := r.st.Last(key); ok {
@@ -40,11 +40,7 @@ func (r *run) sheet(si sheetInfo) error {
 	if sameView && prev.Hash == r.sha && prev.Batch[0] == prev.Batch[1] {
 		return nil // the same file, captured to its last row
 	}
-	lastRow, err := r.wb.lastRow(si)
-	if err != nil {
-		return r.errorf("%w", err)
-	}
-	c := &sheetRun{run: r, si: si, key: key, exclude: exclude}
+	c := &sheetRun{run: r, sheet: name, key: key, exclude: exclude}
 	if err := c.open(); err != nil {
 		return err
 	}
@@ -56,13 +52,12 @@ func (r *run) sheet(si sheetInfo) error {
 	if c.headerRow == 0 {
 		return nil // an empty sheet
 	}
-	total := max(lastRow-c.headerRow, 0)
 	start := 0 // data rows already on the chain
 	switch {
 	case prev == nil:
 	case !sameView:
 		r.st.Note("excel: %s sheet %s: the import options (--format, --formulas, --exclude) differ from the last capture; capturing the sheet again, with per-chunk content dedupe",
-			r.src.path, si.name)
+			r.src.path, name)
 	default:
 		ok, err := c.verify(prev.Rows[1], prev.Prefix)
 		if err != nil {
@@ -73,71 +68,67 @@ func (r *run) sheet(si sheetInfo) error {
 			break
 		}
 		r.st.Note("excel: %s sheet %s: rows 1-%d changed since their capture; falling back to per-chunk content dedupe",
-			r.src.path, si.name, prev.Rows[1])
+			r.src.path, name, prev.Rows[1])
 		c.sr.Close()
 		if err := c.open(); err != nil {
 			return err
 		}
 	}
-	return c.emit(start, total)
+	return c.emit(start)
 }
 
 // sheetRun reads one sheet's rows.
 type sheetRun struct {
 	*run
-	si        sheetInfo
+	sheet     string
 	key       string
 	exclude   []string
 	sr        *sheetReader
 	headerRow int
 	header    []string
 	hash      hash.Hash // sha256 of the view, then of the rows read
-	seen      int       // data rows read (gaps included)
-	pending   []cell    // a row read ahead, past a gap
-	pendingN  int       // its data row number; 0 when none
+	seen      int       // data rows read (empty ones included)
 }
 
-// open (re)opens the sheet and reads its header.
+// open (re)opens the sheet and reads its header: its first row with
+// cells.
 func (c *sheetRun) open() error {
 	c.sr = nil
-	sr, err := c.wb.openSheet(c.si, c.src.o.Formulas)
+	sr, err := openSheet(c.wb, c.sheet, c.src.o.Formulas)
 	if err != nil {
 		return c.errorf("%w", err)
 	}
-	c.sr, c.seen, c.pendingN = sr, 0, 0
-	n, cells, err := sr.next()
-	if err == io.EOF {
-		c.headerRow = 0
-		return nil
+	c.sr, c.seen, c.headerRow = sr, 0, 0
+	for {
+		n, cells, err := sr.next()
+		if err == io.EOF {
+			return nil
+		}
+		if err != nil {
+			return c.errorf("%w", err)
+		}
+		if len(cells) > 0 {
+			c.headerRow, c.header = n, headerNames(cells)
+			break
+		}
 	}
-	if err != nil {
-		return c.errorf("%w", err)
-	}
-	c.headerRow, c.header = n, headerNames(cells)
 	c.hash = sha256.New()
-	fmt.Fprintf(c.hash, "blockhub excel rows v1\x00%s\x00%t\x00%q\x00%q\x00", c.src.o.Format, c.src.o.Formulas, c.exclude, c.header)
+	fmt.Fprintf(c.hash, "blockhub excel rows v2\x00%s\x00%t\x00%q\x00%q\x00", c.src.o.Format, c.src.o.Formulas, c.exclude, c.header)
 	return nil
 }
 
 // row returns the next data row (empty for rows missing from the sheet's
 // XML), with io.EOF after the last.
 func (c *sheetRun) row() ([]cell, error) {
-	if c.pendingN == 0 {
-		n, cells, err := c.sr.next()
-		if err != nil {
-			if err != io.EOF {
-				err = c.errorf("%w", err)
-			}
-			return nil, err
+	_, cells, err := c.sr.next()
+	if err != nil {
+		if err != io.EOF {
+			err = c.errorf("%w", err)
 		}
-		c.pending, c.pendingN = cells, n-c.headerRow
+		return nil, err
 	}
 	c.seen++
-	if c.seen < c.pendingN {
-		return nil, nil // a row absent from the XML: empty
-	}
-	c.pendingN = 0
-	return c.pending, nil
+	return cells, nil
 }
 
 // hashRow adds a row to the running hash.

@@ -17,16 +17,19 @@ var Spec = connectors.Spec{
 order). The first row of a sheet is its header; each later row is a record,
 and --rows records (default 1000) make one asset, as csv with the header
 first (or --format json, yaml, xml). --exclude drops columns by header name
-or column letter (A, B, AA). Numbers are captured as stored, date and time
-cells as ISO 8601 text (2026-01-02 15:04:05), booleans as true/false.
+or column letter (A, B, AA). Values are captured as Excel shows them,
+through each cell's number format (19.50 for 0.00, dates as their format
+says); in json, yaml and xml a value that reads as a number is a number, and
+TRUE and FALSE are booleans.
 
 --formulas adds a "<header>.formula" column beside each column that holds
 formulas in the chunk, with the formula text ("=D2*E2"); the value column
-keeps the result Excel saved.
+keeps the result Excel saved. It loads each sheet into memory.
 
 Meta: path (absolute), sheet, rows [first,last] (data rows, 1-based, below
-the header), batch [i,n], size and hash (the file's size and sha256),
-prefix (the sha256 of the data rows up to the chunk's last) and format.
+the header), batch [i,n] (n is 0 on every chunk but a sheet's last), size
+and hash (the file's size and sha256), prefix (the sha256 of the data rows
+up to the chunk's last) and format.
 
 With --prevent-dups a re-run of an unchanged workbook captures nothing, and
 a sheet that grew by appended rows has only the new rows captured: the
