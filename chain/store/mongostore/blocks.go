@@ -139,8 +139,12 @@ func (s *BlockStore) SetNext(ctx context.Context, id, next string) error {
 // failing to write it is not an error; only the link's owner writes it,
 // so it can never disagree with nexts.
 func (s *BlockStore) copyNext(ctx context.Context, id, next string) {
+	// Only the winner of the nexts insert gets here, so the filter needs
+	// no "next unset" condition; keeping it on _id alone lets servers
+	// that push down only _id filters (FerretDB on SQLite) use the key
+	// instead of scanning the collection.
 	_, _ = s.blocks.UpdateOne(ctx,
-		bson.D{{Key: "_id", Value: id}, {Key: "next", Value: bson.D{{Key: "$exists", Value: false}}}},
+		bson.D{{Key: "_id", Value: id}},
 		bson.D{{Key: "$set", Value: bson.D{{Key: "next", Value: next}}}})
 }
 

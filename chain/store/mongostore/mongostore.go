@@ -59,6 +59,10 @@ const (
 // server fails promptly.
 const ConnectTimeout = 5 * time.Second
 
+// OperationTimeout bounds each operation of a connected store unless the
+// URL sets timeoutMS.
+const OperationTimeout = time.Minute
+
 // Collection names.
 const (
 	cBlocks = "blocks"
@@ -123,6 +127,12 @@ func open(ctx context.Context, u *url.URL, opts *store.Options) (*mongo.Database
 	}
 	if co.ConnectTimeout == nil {
 		co.SetConnectTimeout(ConnectTimeout)
+	}
+	if co.Timeout == nil {
+		// Bound every operation, so a server that hangs (FerretDB has)
+		// fails a command with an error instead of blocking it forever;
+		// timeoutMS in the URL overrides it.
+		co.SetTimeout(OperationTimeout)
 	}
 	if co.AppName == nil {
 		co.SetAppName("blockhub")
