@@ -1,0 +1,4 @@
+package stream
+
+// ParseOptions is parseOptions, for the tests of package stream_test.
+var ParseOptions = parseOptions
