@@ -405,14 +405,27 @@ func (c *Contract) deliver(ctx context.Context, ev Event, opts *RunOptions, log 
 		h := c.Handlers[hn]
 		bo := backoff.NewExponentialBackOff()
 		bo.InitialInterval = first
+		n := 0
+		var last error
 		_, err := backoff.Retry(ctx, func() (struct{}, error) {
-			return struct{}{}, h(ctx, ev)
+			n++
+			last = h(ctx, ev)
+			return struct{}{}, last
 		}, backoff.WithBackOff(bo), backoff.WithMaxTries(tries), backoff.WithMaxElapsedTime(0),
 			backoff.WithNotify(func(err error, d time.Duration) {
 				log.Warn("handler failed; retrying", "event", ev.Name, "id", ev.ID, "handler", hn, "in", d, "err", err)
 			}))
 		if err != nil {
-			return fmt.Errorf("contract %s: event %s %s (key %s, height %d asset %d): handler %s failed %d times: %w", c.Name, ev.Name, ev.ID, ev.Key, ev.Height, ev.Index, hn, tries, err)
+			// Retry gives the context's error when the run ends between
+			// tries: keep the handler's own failure too.
+			if last != nil && err != last {
+				err = fmt.Errorf("%w (last try: %v)", err, last)
+			}
+			times := fmt.Sprintf("%d times", n)
+			if n == 1 {
+				times = "once"
+			}
+			return fmt.Errorf("contract %s: event %s %s (key %s, height %d asset %d): handler %s failed %s: %w", c.Name, ev.Name, ev.ID, ev.Key, ev.Height, ev.Index, hn, times, err)
 		}
 	}
 	return nil

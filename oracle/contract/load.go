@@ -65,8 +65,9 @@ type FileHandler struct {
 	// URL receives the event as a JSON POST; a status outside 2xx is a
 	// failure.
 	URL string `yaml:"url"`
-	// Chain is a chain the event is appended to as an application/json
-	// asset.
+	// Chain is a chain the event is appended to, as one JSON line, through
+	// LoadOptions.AppendChain (bhctl stores it as an
+	// application/x-ndjson asset).
 	Chain string `yaml:"chain"`
 }
 
