@@ -191,11 +191,23 @@ type Writer struct {
 // Writer starts a builder for the chain rooted at root and returns an
 // appender feeding it. Close it to link everything appended.
 func (h *Hub) Writer(ctx context.Context, root chain.Block) (*Writer, error) {
+	return h.writer(ctx, root, false)
+}
+
+// BulkWriter is Writer for one-shot captures (bhctl pipe and import):
+// receipts fill blocks up to the chain's max assets, linked when full,
+// after the chain's ttl, or at Close. Services that answer per request
+// (serve http) use Writer.
+func (h *Hub) BulkWriter(ctx context.Context, root chain.Block) (*Writer, error) {
+	return h.writer(ctx, root, true)
+}
+
+func (h *Hub) writer(ctx context.Context, root chain.Block, bulk bool) (*Writer, error) {
 	s, err := chain.RootSettings(root)
 	if err != nil {
 		return nil, err
 	}
-	b, err := builder.Start(ctx, h.Blocks, root, &builder.Options{Logger: h.log})
+	b, err := builder.Start(ctx, h.Blocks, root, &builder.Options{Logger: h.log, Bulk: bulk, BeforeLink: h.Assets.Sync})
 	if err != nil {
 		return nil, err
 	}

@@ -178,3 +178,27 @@ func TestBatcher(t *testing.T) {
 		t.Fatal("UntilNext of an empty batch")
 	}
 }
+
+// In bulk, receipts fill blocks up to MaxAssets instead of being linked
+// as soon as MinAssets wait.
+func TestBulkFillsBlocks(t *testing.T) {
+	s := chain.DefaultSettings("bulk")
+	s.MaxAssets = 100
+	blocks, root := newChain(t, s)
+	b, err := builder.Start(context.Background(), blocks, root, &builder.Options{Bulk: true})
+	if err != nil {
+		t.Fatal(err)
+	}
+	for i := range 250 {
+		if _, err := b.Add(receipt(i)); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if err := b.Close(); err != nil {
+		t.Fatal(err)
+	}
+	got, nblocks := walkAll(t, blocks, root)
+	if len(got) != 250 || nblocks != 1+3 {
+		t.Fatalf("%d receipts in %d blocks; want 250 in root + 3", len(got), nblocks)
+	}
+}

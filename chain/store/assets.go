@@ -63,10 +63,19 @@ func (a *Assets) Put(ctx context.Context, hash string, r io.Reader, size int64) 
 
 // PutBytes hashes b with c and stores it; it returns the hash and whether
 // the asset was new.
+//
+// The bytes are hashed once: they are in memory, so what the driver reads
+// is what was hashed, and the reader need not check them again.
 func (a *Assets) PutBytes(ctx context.Context, c chain.Crypt, b []byte) (hash string, created bool, err error) {
 	hash = c.Sum(b)
-	created, err = a.Put(ctx, hash, bytes.NewReader(b), int64(len(b)))
-	return hash, created, err
+	err = a.d.Put(ctx, hash, bytes.NewReader(b), int64(len(b)))
+	switch {
+	case err == nil:
+		return hash, true, nil
+	case errors.Is(err, chain.ErrExists):
+		return hash, false, nil
+	}
+	return hash, false, fmt.Errorf("asset store %s: put %s: %w", a.url, hash, err)
 }
 
 // Get opens the asset named hash. The reader returns an error matching
@@ -150,6 +159,17 @@ func (a *Assets) All(ctx context.Context) iter.Seq2[string, error] {
 			}
 		}
 	}
+}
+
+// Sync makes every asset put so far durable, for drivers that defer it
+// (driver.Syncer); for the others it does nothing.
+func (a *Assets) Sync(ctx context.Context) error {
+	if s, ok := a.d.(driver.Syncer); ok {
+		if err := s.Sync(ctx); err != nil {
+			return fmt.Errorf("asset store %s: %w", a.url, err)
+		}
+	}
+	return nil
 }
 
 // Close closes the driver.

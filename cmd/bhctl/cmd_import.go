@@ -217,7 +217,7 @@ func runImport(c *cli.Context, spec connectors.Spec) error {
 	} else {
 		// The builder outlives a signal so that what was captured before
 		// it is still linked (Close below); only the source stops.
-		w, err := h.Writer(context.WithoutCancel(e.ctx), root)
+		w, err := h.BulkWriter(context.WithoutCancel(e.ctx), root)
 		if err != nil {
 			return err
 		}

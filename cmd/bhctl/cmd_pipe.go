@@ -2,6 +2,7 @@ package main
 
 import (
 	"bufio"
+	"context"
 	"encoding/json"
 	"errors"
 	"fmt"
@@ -106,7 +107,7 @@ func runPipe(c *cli.Context) error {
 	if err != nil {
 		return err
 	}
-	w, err := h.Writer(e.ctx, root)
+	w, err := h.BulkWriter(context.WithoutCancel(e.ctx), root)
 	if err != nil {
 		return err
 	}

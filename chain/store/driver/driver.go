@@ -99,3 +99,11 @@ type RawBlock struct {
 	Doc    []byte
 	Next   string
 }
+
+// Syncer is implemented by asset stores whose Put may return before the
+// bytes are durable (the folder store groups its fsyncs). Sync makes every
+// asset put before it durable; the builder calls it before linking a block
+// that names them.
+type Syncer interface {
+	Sync(ctx context.Context) error
+}

@@ -28,8 +28,11 @@ import (
 	"os"
 	"path/filepath"
 	"strings"
+	"sync/atomic"
 	"syscall"
 	"time"
+
+	"golang.org/x/sys/unix"
 
 	"github.com/fsnotify/fsnotify"
 
@@ -50,7 +53,7 @@ func (opener) OpenAssets(_ context.Context, u *url.URL, _ *store.Options) (drive
 	if err != nil {
 		return nil, err
 	}
-	return &AssetStore{d}, nil
+	return &AssetStore{d: d}, nil
 }
 
 func (opener) OpenBlocks(_ context.Context, u *url.URL, _ *store.Options) (driver.BlockStore, error) {
@@ -108,6 +111,12 @@ func (d dir) path(key, ext string) string {
 // publish writes what fill writes to a temporary file, syncs it and links
 // it at path. It returns an error matching fs.ErrExist when path exists.
 func (d dir) publish(path string, fill func(io.Writer) error) error {
+	return d.publishSynced(path, d.sync, fill)
+}
+
+// publishSynced is publish with the fsyncs only when sync is set; the
+// asset store defers them to Sync (group commit).
+func (d dir) publishSynced(path string, sync bool, fill func(io.Writer) error) error {
 	f, err := os.CreateTemp(d.tmp, "w-*")
 	if err != nil {
 		return permHint(err)
@@ -118,7 +127,7 @@ func (d dir) publish(path string, fill func(io.Writer) error) error {
 		f.Close()
 		return err
 	}
-	if d.sync {
+	if sync {
 		if err := f.Sync(); err != nil {
 			f.Close()
 			return err
@@ -137,7 +146,7 @@ func (d dir) publish(path string, fill func(io.Writer) error) error {
 	if err != nil {
 		return err
 	}
-	if d.sync {
+	if sync {
 		return syncDir(filepath.Dir(path))
 	}
 	return nil
@@ -153,32 +162,68 @@ func syncDir(path string) error {
 }
 
 // AssetStore keeps assets as files.
-type AssetStore struct{ d dir }
+type AssetStore struct {
+	d     dir
+	dirty atomic.Bool // assets put since the last Sync
+}
 
 // BlockStore keeps blocks and next pointers as files.
 type BlockStore struct{ d dir }
 
 var (
 	_ driver.AssetStore = (*AssetStore)(nil)
+	_ driver.Syncer     = (*AssetStore)(nil)
 	_ driver.BlockStore = (*BlockStore)(nil)
 	_ driver.NextWaiter = (*BlockStore)(nil)
 	_ driver.TailHinter = (*BlockStore)(nil)
 )
 
 // Put implements driver.AssetStore.
-func (s *AssetStore) Put(_ context.Context, hash string, r io.Reader, _ int64) error {
+//
+// The asset is written and linked but not synced: Sync makes every asset
+// put before it durable with one syncfs(2), which the builder calls before
+// it links a block naming them (group commit). A file of the wrong size
+// under an asset's name (left by a power loss before Sync) is replaced.
+func (s *AssetStore) Put(_ context.Context, hash string, r io.Reader, size int64) error {
 	path := s.d.path(hash, ".blob")
-	if _, err := os.Stat(path); err == nil {
-		return chain.ErrExists
+	if fi, err := os.Stat(path); err == nil {
+		if size < 0 || fi.Size() == size {
+			return chain.ErrExists
+		}
+		if err := os.Remove(path); err != nil {
+			return err
+		}
 	}
-	err := s.d.publish(path, func(w io.Writer) error {
+	err := s.d.publishSynced(path, false, func(w io.Writer) error {
 		_, err := io.Copy(w, r)
 		return err
 	})
 	if errors.Is(err, fs.ErrExist) {
 		return chain.ErrExists
 	}
+	if err == nil && s.d.sync {
+		s.dirty.Store(true)
+	}
 	return err
+}
+
+// Sync implements driver.Syncer: it flushes the file system that holds
+// the store, once, when assets were put since the last Sync.
+func (s *AssetStore) Sync(context.Context) error {
+	if !s.dirty.Swap(false) {
+		return nil
+	}
+	f, err := os.Open(s.d.dir)
+	if err != nil {
+		s.dirty.Store(true)
+		return err
+	}
+	defer f.Close()
+	if err := unix.Syncfs(int(f.Fd())); err != nil {
+		s.dirty.Store(true)
+		return fmt.Errorf("sync %s: %w", s.d.dir, err)
+	}
+	return nil
 }
 
 // Get implements driver.AssetStore.
