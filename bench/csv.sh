@@ -1,0 +1,87 @@
+#!/usr/bin/env bash
+# bench/csv.sh: `bhctl import csv big.csv --rows=1000` of an emitted CSV
+# of SIZE (default 1G), into a fresh folder store, beside the coreutils
+# baseline of issue 4: `split -l 1000` into a fresh folder, then
+# sha256sum of the pieces. The input is read once first, so every command
+# reads it from the page cache.
+#
+# Variants, to tell where the time goes (VARIANTS picks them):
+#   import         the import with its defaults (--sensitive=warn)
+#   import_nosens  the same with --sensitive=off (no sensitive-data scan)
+#   import_nosync  --sensitive=off into a ?nosync=1 folder store (no fsync
+#                  per asset and block: the connector, hashing and the
+#                  store's file writes)
+#   dryrun         --dry-run --sensitive=off: the connector and the hashes,
+#                  nothing written
+#   split_sha      the baseline
+#
+#   bench/csv.sh                         # 1 GiB, 5 runs of each
+#   SIZE=256M RUNS=3 bench/csv.sh        # quicker
+#   BENCH_DIR=/data bench/csv.sh         # on another disk
+#
+# Aim (issue 4): the import at least as fast as the baseline.
+# shellcheck source=bench/lib.sh
+source "$(dirname "$0")/lib.sh"
+bench_need
+bench_workdir
+SIZE=${SIZE:-1G}
+VARIANTS=${VARIANTS:-"import import_nosens import_nosync dryrun split_sha"}
+
+bench_build bhctl ./cmd/bhctl
+(cd "$BENCH_ROOT" && go run ./examples/emitter csv --bytes "$SIZE" --out "$WORK/big.csv")
+cat "$WORK/big.csv" >/dev/null
+sync
+bytes=$(stat -c %s "$WORK/big.csv")
+# The emitter's default rows have no line breaks inside fields.
+rows=$(($(wc -l <"$WORK/big.csv") - 1))
+assets=$(((rows + 999) / 1000))
+bench_machine
+echo "input: $bytes bytes, $rows rows ($assets assets of 1,000 rows); $RUNS runs of each after one warm-up"
+
+bh="'$WORK/bhctl' -q"
+nosync="file://$WORK/home?nosync=1"
+once() {
+	local v=$1 home="$WORK/home"
+	rm -rf "$home" "$WORK/pieces"
+	sync
+	case $v in
+	import) bench_run "$v" "$bh --home '$home' import csv '$WORK/big.csv' --rows=1000" ;;
+	import_nosens) bench_run "$v" "$bh --home '$home' import csv '$WORK/big.csv' --rows=1000 --sensitive=off" ;;
+	import_nosync) bench_run "$v" "$bh --home '$home' --block-store '$nosync' --asset-store '$nosync' import csv '$WORK/big.csv' --rows=1000 --sensitive=off" ;;
+	dryrun) bench_run "$v" "$bh --home '$home' import csv '$WORK/big.csv' --rows=1000 --sensitive=off --dry-run" ;;
+	split_sha) bench_run "$v" "mkdir '$WORK/pieces' && split -l 1000 '$WORK/big.csv' '$WORK/pieces/x' && find '$WORK/pieces' -type f -print0 | xargs -0 sha256sum >/dev/null" ;;
+	*)
+		echo "bench: unknown variant $v" >&2
+		exit 2
+		;;
+	esac
+	if [[ $v == import* ]]; then
+		local got
+		got=$("$WORK/bhctl" -q --home "$home" walk --assets -o json | grep -c '"text/csv"')
+		if [ "$got" != "$assets" ]; then
+			echo "bench: $v left $got assets on the chain, want $assets" >&2
+			exit 1
+		fi
+	fi
+}
+round() {
+	for v in $VARIANTS; do
+		once "$v"
+	done
+}
+
+WARMUP=1 round
+for _ in $(seq "$RUNS"); do
+	round
+done
+rm -rf "$WORK/home" "$WORK/pieces"
+bench_load
+
+mbs() { awk -v b="$bytes" -v s="$1" 'BEGIN { printf "%.0f", b / 1e6 / s }'; }
+krows() { awk -v r="$rows" -v s="$1" 'BEGIN { printf "%.0f", r / 1e3 / s }'; }
+printf '\n%-14s %-26s %8s %10s %12s %12s\n' command "wall s (min median max)" "MB/s" "krows/s" "cpu s (med)" "RSS MiB(med)"
+for v in $VARIANTS; do
+	read -r lo med hi < <(bench_stats "$v" 1)
+	printf '%-14s %-26s %8s %10s %12s %12s\n' "$v" "$lo $med $hi" "$(mbs "$med")" "$(krows "$med")" \
+		"$(bench_median "$v" 5)" "$(awk -v k="$(bench_median "$v" 4)" 'BEGIN { printf "%.1f", k / 1024 }')"
+done

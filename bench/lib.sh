@@ -1,0 +1,77 @@
+# shellcheck shell=bash
+# Shared helpers of the bench scripts; source it, do not run it.
+#
+# Timing uses /usr/bin/time (Debian package "time"): each command runs
+# RUNS times (after one warm-up run, not counted) and every figure is
+# printed as min / median / max. Quote the median; a wide spread says the
+# machine was busy. Commands of one script run in turn, round by round
+# (A B C A B C ...), so a drift of the machine's speed hits them alike.
+
+set -euo pipefail
+
+BENCH_ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
+RUNS=${RUNS:-5}
+
+bench_need() {
+	if [ ! -x /usr/bin/time ]; then
+		echo "bench: /usr/bin/time is missing: apt-get install time" >&2
+		exit 1
+	fi
+	command -v go >/dev/null || { echo "bench: go is not on PATH" >&2; exit 1; }
+}
+
+# bench_workdir: a fresh folder for inputs and stores, on the disk of
+# $BENCH_DIR (default: $TMPDIR or /tmp); removed on exit unless KEEP=1.
+bench_workdir() {
+	local base=${BENCH_DIR:-${TMPDIR:-/tmp}}
+	WORK=$(mktemp -d "$base/bh-bench.XXXXXX")
+	if [ "${KEEP:-0}" != 1 ]; then
+		trap 'rm -rf "$WORK"' EXIT
+	fi
+	if [ "$(stat -f -c %T "$WORK")" = tmpfs ]; then
+		echo "bench: note: $WORK is on tmpfs: fsync costs nothing there; set BENCH_DIR to a disk folder" >&2
+	fi
+}
+
+# bench_build NAME PACKAGE: go build -o $WORK/NAME PACKAGE, once.
+bench_build() {
+	(cd "$BENCH_ROOT" && go build -o "$WORK/$1" "$2")
+}
+
+bench_machine() {
+	echo "machine: $(nproc) cores, $(awk '/MemTotal/ {printf "%.0f GiB", $2/1048576}' /proc/meminfo)," \
+		"$(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2 | sed 's/^ *//'), $(uname -sr)," \
+		"$(df -PT "$WORK" | awk 'NR==2 {print $2 " on " $1}'), $(go version | cut -d' ' -f3)"
+	echo "tree: $(git -C "$BENCH_ROOT" describe --always --dirty 2>/dev/null || echo unknown)"
+	bench_load
+}
+
+bench_load() {
+	echo "load average: $(cut -d' ' -f1-3 /proc/loadavg) ($(date -u +%H:%M:%SZ))"
+}
+
+# bench_run LABEL CMD...: runs CMD once under /usr/bin/time and appends
+# "wall user sys maxrss_kb" to $WORK/LABEL.times (unless WARMUP=1). CMD
+# runs through bash -c, so it may redirect; its stdout is discarded.
+bench_run() {
+	local label=$1
+	shift
+	local t="$WORK/.time"
+	if ! /usr/bin/time -f '%e %U %S %M' -o "$t" bash -c "$*" >/dev/null; then
+		echo "bench: $label failed: $*" >&2
+		exit 1
+	fi
+	if [ "${WARMUP:-0}" != 1 ]; then
+		tail -1 "$t" >>"$WORK/$label.times"
+	fi
+}
+
+# bench_stats LABEL COLUMN: "min median max" of a column of LABEL.times
+# (1 wall, 2 user, 3 sys, 4 maxrss KiB, 5 user+sys).
+bench_stats() {
+	awk -v c="$2" '{ v = (c == 5) ? $2 + $3 : $c; print v }' "$WORK/$1.times" | sort -g |
+		awk '{ a[NR] = $1 } END { printf "%s %s %s\n", a[1], a[int((NR + 1) / 2)], a[NR] }'
+}
+
+# bench_median LABEL COLUMN
+bench_median() { bench_stats "$1" "$2" | cut -d' ' -f2; }
