@@ -79,7 +79,7 @@ func pipeFile(ctx context.Context, home, input string, size int64, nosync bool, 
 	if err != nil {
 		return err
 	}
-	w, err := h.Writer(ctx, root)
+	w, err := h.BulkWriter(ctx, root) // as bhctl pipe
 	if err != nil {
 		return err
 	}

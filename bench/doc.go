@@ -1,7 +1,9 @@
-// Package bench holds the benchmarks of the core's figures (see
-// docs/BENCHMARKS.md): Go benchmarks that drive the library the way bhctl
-// does, so they can be profiled, and helpers for the programs and scripts
-// beside it (mkchain, livelat, pipe.sh, verify.sh, live.sh).
+// Package bench holds the benchmarks behind docs/BENCHMARKS.md: Go
+// benchmarks that drive the library the way bhctl does, so that they can
+// be profiled, the helpers of the programs beside it (mkchain makes
+// chains, livelat times walk --live, formatexample prints the worked
+// example of docs/FORMAT.md, which TestFormatExample keeps true), and the
+// scripts (*.sh, sharing lib.sh).
 //
-// It imports the blockhub library only; nothing imports it.
+// It imports the blockhub library; nothing imports it.
 package bench

@@ -223,6 +223,12 @@ func DecodeBlock(doc []byte) (Block, error) {
 	if err := b.Check(); err != nil {
 		return b, err
 	}
+	// Only the canonical form is a block: a reformatted document, or one
+	// with duplicate or differently cased keys or needless escapes, could
+	// be read otherwise by another parser while hashing the same.
+	if enc, err := b.Encode(); err != nil || !bytes.Equal(enc, doc) {
+		return b, fmt.Errorf("%w block %s: the stored document is not in canonical form (RFC 8785)", ErrInvalid, b.ID)
+	}
 	return b, nil
 }
 

@@ -103,6 +103,9 @@ func TestDecodeFaults(t *testing.T) {
 		{"changed meta", strings.Replace(string(good), `orders.csv`, `orderz.csv`, 1), chain.ErrTampered},
 		{"bad asset hash", strings.Replace(string(good), `"hash":"`, `"hash":"Z`, 1), chain.ErrInvalid},
 		{"negative length", strings.Replace(string(good), `"length":17`, `"length":-1`, 1), chain.ErrInvalid},
+		{"reformatted", strings.Replace(string(good), `,"chain":`, `, "chain":`, 1), chain.ErrInvalid},
+		{"duplicate key", strings.Replace(string(good), `"height":1,`, `"height":7,"height":1,`, 1), chain.ErrInvalid},
+		{"needless escape", strings.Replace(string(good), `"type":"text/csv"`, `"type":"text\/csv"`, 1), chain.ErrInvalid},
 		{"meta not an object", strings.Replace(string(good), `"meta":{`, `"meta":[{`, 1), chain.ErrInvalid},
 		{"root with prev", `{"assets":[],"chain":"","crypt":"sha256","height":0,"id":"` + strings.Repeat("a", 64) + `","prev":"` + strings.Repeat("b", 64) + `","time":"2026-01-01T00:00:00Z"}`, chain.ErrInvalid},
 	}

@@ -188,6 +188,11 @@ func (s *AssetStore) Put(_ context.Context, hash string, r io.Reader, size int64
 	path := s.d.path(hash, ".blob")
 	if fi, err := os.Stat(path); err == nil {
 		if size < 0 || fi.Size() == size {
+			// Another process may have put it and not synced yet: the
+			// block about to name it must wait for the same Sync.
+			if s.d.sync {
+				s.dirty.Store(true)
+			}
 			return chain.ErrExists
 		}
 		if err := os.Remove(path); err != nil {
