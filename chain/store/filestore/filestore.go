@@ -28,10 +28,11 @@ import (
 	"os"
 	"path/filepath"
 	"strings"
-	"sync/atomic"
+	"sync"
 	"syscall"
 	"time"
 
+	"golang.org/x/sync/errgroup"
 	"golang.org/x/sys/unix"
 
 	"github.com/fsnotify/fsnotify"
@@ -163,8 +164,19 @@ func syncDir(path string) error {
 
 // AssetStore keeps assets as files.
 type AssetStore struct {
-	d     dir
-	dirty atomic.Bool // assets put since the last Sync
+	d        dir
+	mu       sync.Mutex
+	unsynced []string // asset files put, or found, since the last Sync
+}
+
+// note remembers an asset file for the next Sync.
+func (s *AssetStore) note(path string) {
+	if !s.d.sync {
+		return
+	}
+	s.mu.Lock()
+	s.unsynced = append(s.unsynced, path)
+	s.mu.Unlock()
 }
 
 // BlockStore keeps blocks and next pointers as files.
@@ -181,8 +193,8 @@ var (
 // Put implements driver.AssetStore.
 //
 // The asset is written and linked but not synced: Sync makes every asset
-// put before it durable with one syncfs(2), which the builder calls before
-// it links a block naming them (group commit). A file of the wrong size
+// put before it durable, in one batch of fsyncs, which the builder calls
+// before it links a block naming them (group commit). A file of the wrong size
 // under an asset's name (left by a power loss before Sync) is replaced.
 func (s *AssetStore) Put(_ context.Context, hash string, r io.Reader, size int64) error {
 	path := s.d.path(hash, ".blob")
@@ -190,9 +202,7 @@ func (s *AssetStore) Put(_ context.Context, hash string, r io.Reader, size int64
 		if size < 0 || fi.Size() == size {
 			// Another process may have put it and not synced yet: the
 			// block about to name it must wait for the same Sync.
-			if s.d.sync {
-				s.dirty.Store(true)
-			}
+			s.note(path)
 			return chain.ErrExists
 		}
 		if err := os.Remove(path); err != nil {
@@ -204,31 +214,78 @@ func (s *AssetStore) Put(_ context.Context, hash string, r io.Reader, size int64
 		return err
 	})
 	if errors.Is(err, fs.ErrExist) {
+		s.note(path)
 		return chain.ErrExists
 	}
-	if err == nil && s.d.sync {
-		s.dirty.Store(true)
+	if err == nil {
+		s.note(path)
 	}
 	return err
 }
 
-// Sync implements driver.Syncer: it flushes the file system that holds
-// the store, once, when assets were put since the last Sync.
+// Sync implements driver.Syncer: it fsyncs the asset files put since the
+// last Sync, eight at a time, then each of their folders once, so a few
+// assets cost a few fsyncs whatever else the file system holds. Past
+// syncfsOver files (a bulk import) one syncfs(2) of the file system is
+// cheaper than that many fsyncs, and is used instead.
 func (s *AssetStore) Sync(context.Context) error {
-	if !s.dirty.Swap(false) {
+	s.mu.Lock()
+	paths := s.unsynced
+	s.unsynced = nil
+	s.mu.Unlock()
+	if len(paths) == 0 {
 		return nil
 	}
-	f, err := os.Open(s.d.dir)
-	if err != nil {
-		s.dirty.Store(true)
-		return err
+	flush := syncFiles
+	if len(paths) > syncfsOver {
+		flush = func([]string) error { return syncFS(s.d.dir) }
 	}
-	defer f.Close()
-	if err := unix.Syncfs(int(f.Fd())); err != nil {
-		s.dirty.Store(true)
+	if err := flush(paths); err != nil {
+		s.mu.Lock()
+		s.unsynced = append(paths, s.unsynced...) // try again next time
+		s.mu.Unlock()
 		return fmt.Errorf("sync %s: %w", s.d.dir, err)
 	}
 	return nil
+}
+
+// syncfsOver is the number of unsynced assets past which Sync flushes the
+// whole file system at once.
+const syncfsOver = 64
+
+// syncFS flushes the file system that holds dir.
+func syncFS(dir string) error {
+	f, err := os.Open(dir)
+	if err != nil {
+		return err
+	}
+	defer f.Close()
+	return unix.Syncfs(int(f.Fd()))
+}
+
+// syncFiles fsyncs files, then their folders (so the names are durable).
+func syncFiles(paths []string) error {
+	var g errgroup.Group
+	g.SetLimit(8)
+	dirs := map[string]bool{}
+	for _, p := range paths {
+		dirs[filepath.Dir(p)] = true
+		g.Go(func() error {
+			f, err := os.Open(p)
+			if err != nil {
+				return err
+			}
+			defer f.Close()
+			return f.Sync()
+		})
+	}
+	if err := g.Wait(); err != nil {
+		return err
+	}
+	for d := range dirs {
+		g.Go(func() error { return syncDir(d) })
+	}
+	return g.Wait()
 }
 
 // Get implements driver.AssetStore.
