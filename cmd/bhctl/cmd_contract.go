@@ -2,6 +2,7 @@ package main
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"path/filepath"
 
@@ -86,9 +87,11 @@ func runContract(c *cli.Context) error {
 			fmt.Fprintf(e.stdout, "%s %s key=%s height=%d asset=%d\n", ev.Name, ev.ID, ev.Key, ev.Height, ev.Index)
 		},
 	})
-	if err != nil {
+	if err != nil && !(c.Bool("live") && errors.Is(err, context.Canceled) && e.ctx.Err() != nil) {
 		return err
 	}
+	// An interrupt is how a live run stops: events handed out so far are
+	// checkpointed, and the next run goes on after them.
 	e.notef("contract %s: %d events handed out, %d handed out before", k.Name, sum.Events, sum.Skipped)
 	return nil
 }
