@@ -6,7 +6,6 @@ import (
 	"encoding/json"
 	"fmt"
 	"net/url"
-	"os"
 	"strings"
 	"testing"
 	"time"
@@ -17,6 +16,7 @@ import (
 	"github.com/blockhub/blockhub/connectors"
 	"github.com/blockhub/blockhub/connectors/bucket"
 	"github.com/blockhub/blockhub/connectors/connectortest"
+	"github.com/blockhub/blockhub/internal/testenv"
 )
 
 // fixture is a fresh prefix of the test bucket on MinIO with a few
@@ -30,17 +30,7 @@ type fixture struct {
 
 func newFixture(t *testing.T) *fixture {
 	t.Helper()
-	base := os.Getenv("BH_TEST_S3")
-	if base == "" {
-		if testing.Short() {
-			t.Skip("BH_TEST_S3 not set (-short)")
-		}
-		t.Fatal("BH_TEST_S3 is not set: run the tests with scripts/test, which starts MinIO (scripts/testservers.sh) and exports it")
-	}
-	u, err := url.Parse(base)
-	if err != nil {
-		t.Fatal(err)
-	}
+	u := testenv.ParsedURL(t, testenv.S3)
 	secret, _ := u.User.Password()
 	cl, err := minio.New(u.Host, &minio.Options{Creds: credentials.NewStaticV4(u.User.Username(), secret, ""), Secure: u.Query().Get("secure") == "true"})
 	if err != nil {

@@ -24,21 +24,14 @@ import (
 	"github.com/blockhub/blockhub/connectors/connectortest"
 	mongoconn "github.com/blockhub/blockhub/connectors/mongo"
 	"github.com/blockhub/blockhub/index"
+	"github.com/blockhub/blockhub/internal/testenv"
 )
 
 // serverURL is the test server's URL from BH_TEST_MONGO, which
 // scripts/testservers.sh exports.
 func serverURL(t testing.TB) string {
 	t.Helper()
-	u := os.Getenv("BH_TEST_MONGO")
-	switch {
-	case u != "":
-		return u
-	case testing.Short():
-		t.Skip("BH_TEST_MONGO not set; skipped under -short")
-	}
-	t.Fatal("BH_TEST_MONGO not set: run the tests with scripts/test, which starts the MongoDB-wire test server and exports it (or go test -short to skip)")
-	return ""
+	return testenv.URL(t, testenv.Mongo)
 }
 
 var dbSeq atomic.Int64

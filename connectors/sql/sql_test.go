@@ -20,21 +20,14 @@ import (
 	"github.com/blockhub/blockhub/connectors/connectortest"
 	sqlconn "github.com/blockhub/blockhub/connectors/sql"
 	"github.com/blockhub/blockhub/index"
+	"github.com/blockhub/blockhub/internal/testenv"
 )
 
 // serverURL is the test server's URL from BH_TEST_MYSQL, which
 // scripts/testservers.sh exports.
 func serverURL(t testing.TB) string {
 	t.Helper()
-	u := os.Getenv("BH_TEST_MYSQL")
-	switch {
-	case u != "":
-		return u
-	case testing.Short():
-		t.Skip("BH_TEST_MYSQL not set; skipped under -short")
-	}
-	t.Fatal("BH_TEST_MYSQL not set: run the tests with scripts/test, which starts MariaDB and exports it (or go test -short to skip)")
-	return ""
+	return testenv.URL(t, testenv.MySQL)
 }
 
 var dbSeq atomic.Int64

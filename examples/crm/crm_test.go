@@ -18,19 +18,13 @@ import (
 	"syscall"
 	"testing"
 	"time"
+
+	"github.com/blockhub/blockhub/internal/testenv"
 )
 
 func serverURL(t *testing.T) string {
 	t.Helper()
-	u := os.Getenv("BH_TEST_MYSQL")
-	switch {
-	case u != "":
-		return u
-	case testing.Short():
-		t.Skip("BH_TEST_MYSQL not set; skipped under -short")
-	}
-	t.Fatal("BH_TEST_MYSQL not set: run the tests with scripts/test, which starts MariaDB and exports it (or go test -short to skip)")
-	return ""
+	return testenv.URL(t, testenv.MySQL)
 }
 
 var seq atomic.Int64

@@ -15,6 +15,7 @@ import (
 
 	"github.com/blockhub/blockhub"
 	"github.com/blockhub/blockhub/chain"
+	"github.com/blockhub/blockhub/internal/testenv"
 	"github.com/blockhub/blockhub/oracle"
 	"github.com/blockhub/blockhub/oracle/mongotarget"
 	"github.com/blockhub/blockhub/oracle/oracletest"
@@ -24,18 +25,7 @@ import (
 // scripts/test exports.
 func serverURL(t *testing.T) *url.URL {
 	t.Helper()
-	raw := os.Getenv("BH_TEST_MONGO")
-	if raw == "" {
-		if testing.Short() {
-			t.Skip("BH_TEST_MONGO not set; skipped under -short")
-		}
-		t.Fatal("BH_TEST_MONGO not set: run the tests with scripts/test, which starts FerretDB and exports it (or go test -short to skip)")
-	}
-	u, err := url.Parse(raw)
-	if err != nil {
-		t.Fatal(err)
-	}
-	return u
+	return testenv.ParsedURL(t, testenv.Mongo)
 }
 
 var seq atomic.Int64

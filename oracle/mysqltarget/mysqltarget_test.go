@@ -14,6 +14,7 @@ import (
 
 	"github.com/blockhub/blockhub"
 	"github.com/blockhub/blockhub/chain"
+	"github.com/blockhub/blockhub/internal/testenv"
 	"github.com/blockhub/blockhub/oracle"
 	"github.com/blockhub/blockhub/oracle/mysqltarget"
 	"github.com/blockhub/blockhub/oracle/oracletest"
@@ -22,15 +23,7 @@ import (
 // serverURL is the MariaDB of BH_TEST_MYSQL, which scripts/test exports.
 func serverURL(t *testing.T) string {
 	t.Helper()
-	u := os.Getenv("BH_TEST_MYSQL")
-	switch {
-	case u != "":
-		return u
-	case testing.Short():
-		t.Skip("BH_TEST_MYSQL not set; skipped under -short")
-	}
-	t.Fatal("BH_TEST_MYSQL not set: run the tests with scripts/test, which starts MariaDB and exports it (or go test -short to skip)")
-	return ""
+	return testenv.URL(t, testenv.MySQL)
 }
 
 var seq atomic.Int64

@@ -3,29 +3,18 @@ package cluster_test
 import (
 	"fmt"
 	"net/url"
-	"os"
 	"testing"
 	"time"
 
 	_ "github.com/blockhub/blockhub/chain/store/s3store"
+	"github.com/blockhub/blockhub/internal/testenv"
 )
 
 // testS3 is the MinIO the test script started, or the test fails (skips
 // under -short).
 func testS3(t *testing.T) *url.URL {
 	t.Helper()
-	raw := os.Getenv("BH_TEST_S3")
-	if raw == "" {
-		if testing.Short() {
-			t.Skip("BH_TEST_S3 not set (-short)")
-		}
-		t.Fatal("BH_TEST_S3 is not set: run the tests with scripts/test, which starts MinIO (scripts/testservers.sh) and exports it")
-	}
-	u, err := url.Parse(raw)
-	if err != nil {
-		t.Fatal(err)
-	}
-	return u
+	return testenv.ParsedURL(t, testenv.S3)
 }
 
 // bucketURL is base on another bucket, under a fresh prefix.

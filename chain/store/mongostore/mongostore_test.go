@@ -8,39 +8,22 @@ import (
 	"sync/atomic"
 	"testing"
 
-	"github.com/blockhub/blockhub/chain/store"
 	"github.com/blockhub/blockhub/chain/store/storetest"
+	"github.com/blockhub/blockhub/internal/testenv"
 )
 
 func TestConformance(t *testing.T) {
 	base := serverURL(t)
-	storetest.Run(t, storetest.Harness{Open: func(t *testing.T) (*store.Assets, *store.Blocks) {
-		u := freshDB(t, base)
-		a, err := store.OpenAssets(context.Background(), u, nil)
-		if err != nil {
-			t.Fatal(err)
-		}
-		b, err := store.OpenBlocks(context.Background(), u, nil)
-		if err != nil {
-			t.Fatal(err)
-		}
-		return a, b
-	}})
+	storetest.Run(t, storetest.URLHarness(func(t *testing.T) string {
+		return freshDB(t, base)
+	}))
 }
 
 // serverURL is the test server's URL from BH_TEST_MONGO, which
 // scripts/testservers.sh exports.
 func serverURL(t *testing.T) string {
 	t.Helper()
-	u := os.Getenv("BH_TEST_MONGO")
-	switch {
-	case u != "":
-		return u
-	case testing.Short():
-		t.Skip("BH_TEST_MONGO not set; skipped under -short")
-	}
-	t.Fatal("BH_TEST_MONGO not set: run the tests with scripts/test, which starts a MongoDB-wire server and exports it (or go test -short to skip)")
-	return ""
+	return testenv.URL(t, testenv.Mongo)
 }
 
 var dbSeq atomic.Int64

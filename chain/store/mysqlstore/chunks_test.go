@@ -1,93 +1,30 @@
 package mysqlstore
 
 import (
-	"bytes"
 	"context"
-	"crypto/rand"
-	"errors"
-	"sync"
 	"testing"
 
-	"github.com/blockhub/blockhub/chain"
 	"github.com/blockhub/blockhub/chain/store"
+	"github.com/blockhub/blockhub/chain/store/storetest"
 )
 
-// openAssets opens a fresh asset store and returns it with its driver.
-func openAssets(t *testing.T) (*store.Assets, *AssetStore) {
-	t.Helper()
-	a, err := store.OpenAssets(context.Background(), freshTables(t, serverURL(t)), nil)
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { a.Close() })
-	return a, a.Driver().(*AssetStore)
-}
-
-func count(t *testing.T, d *AssetStore, table, hash string) int {
-	t.Helper()
-	var n int
-	if err := d.db.QueryRow("SELECT COUNT(*) FROM "+table+" WHERE hash = ?", hash).Scan(&n); err != nil {
-		t.Fatal(err)
-	}
-	return n
-}
-
-// A large asset whose bytes fail the hash check leaves no pieces behind.
-func TestChunkedTamperedLeavesNothing(t *testing.T) {
-	a, d := openAssets(t)
-	data := make([]byte, 3*ChunkSize+5)
-	rand.Read(data)
-	hash := chain.SHA256.Sum(data)
-	data[len(data)-1] ^= 1
-	if _, err := a.Put(context.Background(), hash, bytes.NewReader(data), -1); !errors.Is(err, chain.ErrTampered) {
-		t.Fatalf("Put(tampered) err = %v; want ErrTampered", err)
-	}
-	if n := count(t, d, d.t.chunk, hash); n != 0 {
-		t.Fatalf("%d pieces left after a refused Put; want 0", n)
-	}
-	data[len(data)-1] ^= 1
-	if _, err := a.Put(context.Background(), hash, bytes.NewReader(data), int64(len(data))); err != nil {
-		t.Fatal(err)
-	}
-	if n := count(t, d, d.t.chunk, hash); n != 4 {
-		t.Fatalf("%d pieces stored; want 4", n)
-	}
-}
-
-// Racing Puts of one large asset: one creates it, the others find it.
-func TestChunkedRace(t *testing.T) {
-	a, d := openAssets(t)
-	data := make([]byte, 2*ChunkSize+1)
-	rand.Read(data)
-	hash := chain.SHA256.Sum(data)
-	const racers = 4
-	var (
-		wg      sync.WaitGroup
-		created [racers]bool
-		errs    [racers]error
-	)
-	for i := range racers {
-		wg.Go(func() {
-			created[i], errs[i] = a.Put(context.Background(), hash, bytes.NewReader(data), -1)
-		})
-	}
-	wg.Wait()
-	wins := 0
-	for i := range racers {
-		if errs[i] != nil {
-			t.Errorf("racer %d: %v", i, errs[i])
-		}
-		if created[i] {
-			wins++
-		}
-	}
-	if wins != 1 {
-		t.Errorf("%d racers created the asset; want 1", wins)
-	}
-	if err := a.Verify(context.Background(), hash, int64(len(data))); err != nil {
-		t.Fatal(err)
-	}
-	if n := count(t, d, d.t.chunk, hash); n != 3 {
-		t.Fatalf("%d pieces stored; want 3", n)
-	}
+func TestChunked(t *testing.T) {
+	storetest.RunChunked(t, storetest.ChunkedHarness{
+		Open: func(t *testing.T) *store.Assets {
+			a, err := store.OpenAssets(context.Background(), freshTables(t, serverURL(t)), nil)
+			if err != nil {
+				t.Fatal(err)
+			}
+			return a
+		},
+		ChunkSize: ChunkSize,
+		Pieces: func(t *testing.T, a *store.Assets, hash string) int64 {
+			d := a.Driver().(*AssetStore)
+			var n int64
+			if err := d.db.QueryRow("SELECT COUNT(*) FROM "+d.t.chunk+" WHERE hash = ?", hash).Scan(&n); err != nil {
+				t.Fatal(err)
+			}
+			return n
+		},
+	})
 }

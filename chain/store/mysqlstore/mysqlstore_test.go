@@ -1,7 +1,6 @@
 package mysqlstore
 
 import (
-	"context"
 	"database/sql"
 	"fmt"
 	"net/url"
@@ -11,39 +10,22 @@ import (
 
 	"github.com/go-sql-driver/mysql"
 
-	"github.com/blockhub/blockhub/chain/store"
 	"github.com/blockhub/blockhub/chain/store/storetest"
+	"github.com/blockhub/blockhub/internal/testenv"
 )
 
 func TestConformance(t *testing.T) {
 	base := serverURL(t)
-	storetest.Run(t, storetest.Harness{Open: func(t *testing.T) (*store.Assets, *store.Blocks) {
-		u := freshTables(t, base)
-		a, err := store.OpenAssets(context.Background(), u, nil)
-		if err != nil {
-			t.Fatal(err)
-		}
-		b, err := store.OpenBlocks(context.Background(), u, nil)
-		if err != nil {
-			t.Fatal(err)
-		}
-		return a, b
-	}})
+	storetest.Run(t, storetest.URLHarness(func(t *testing.T) string {
+		return freshTables(t, base)
+	}))
 }
 
 // serverURL is the test server's URL from BH_TEST_MYSQL, which
 // scripts/testservers.sh exports.
 func serverURL(t *testing.T) string {
 	t.Helper()
-	u := os.Getenv("BH_TEST_MYSQL")
-	switch {
-	case u != "":
-		return u
-	case testing.Short():
-		t.Skip("BH_TEST_MYSQL not set; skipped under -short")
-	}
-	t.Fatal("BH_TEST_MYSQL not set: run the tests with scripts/test, which starts MariaDB and exports it (or go test -short to skip)")
-	return ""
+	return testenv.URL(t, testenv.MySQL)
 }
 
 var tableSeq atomic.Int64

@@ -17,6 +17,7 @@ import (
 
 	"github.com/blockhub/blockhub/chain"
 	"github.com/blockhub/blockhub/chain/store"
+	"github.com/blockhub/blockhub/chain/store/driver"
 )
 
 // Harness opens stores for the suite.
@@ -24,6 +25,31 @@ type Harness struct {
 	// Open returns a fresh, empty asset store and block store; the suite
 	// closes them. Called once per sub-test.
 	Open func(t *testing.T) (*store.Assets, *store.Blocks)
+}
+
+// URLHarness is the Harness of a driver whose asset store and block store
+// open from one URL: fresh returns the URL of a new, empty store (a new
+// table prefix, database, bucket prefix ...) each time it is called.
+func URLHarness(fresh func(t *testing.T) string) Harness {
+	return Harness{Open: func(t *testing.T) (*store.Assets, *store.Blocks) {
+		return OpenURL(t, fresh(t))
+	}}
+}
+
+// OpenURL opens the asset store and the block store at u, failing t on an
+// error.
+func OpenURL(t *testing.T, u string) (*store.Assets, *store.Blocks) {
+	t.Helper()
+	a, err := store.OpenAssets(context.Background(), u, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	b, err := store.OpenBlocks(context.Background(), u, nil)
+	if err != nil {
+		a.Close()
+		t.Fatal(err)
+	}
+	return a, b
 }
 
 // Run runs every conformance test against the stores h opens.
@@ -47,6 +73,7 @@ func Run(t *testing.T, h Harness) {
 		{"SetNextRace", testSetNextRace},
 		{"Tail", testTail},
 		{"WaitNext", testWaitNext},
+		{"After", testAfter},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -426,5 +453,75 @@ func testWaitNext(t *testing.T, _ *store.Assets, b *store.Blocks) {
 	cancel()
 	if err := b.WaitNext(cc, one.ID, time.Minute); !errors.Is(err, context.Canceled) {
 		t.Fatalf("WaitNext(cancelled) = %v; want context.Canceled", err)
+	}
+}
+
+// testAfter: After lists a chain's blocks above a height in height order, racers
+// that lost included, with the next of those linked.
+//
+// Only for drivers that implement driver.Ranger; others skip it.
+func testAfter(t *testing.T, _ *store.Assets, b *store.Blocks) {
+	r, ok := b.Driver().(driver.Ranger)
+	if !ok {
+		t.Skip("the driver does not read ahead by height (driver.Ranger)")
+	}
+	c := ctx(t)
+	root := Root(t, "after")
+	blocks := []chain.Block{root}
+	for i := range 4 {
+		blocks = append(blocks, Child(t, blocks[i], "linked"))
+	}
+	loser := Child(t, blocks[1], "lost the race")
+	for i, blk := range append(blocks, loser) {
+		if err := b.Create(c, blk); err != nil {
+			t.Fatal(err)
+		}
+		if i > 0 && i < len(blocks) {
+			if err := b.SetNext(c, blocks[i-1].ID, blk.ID); err != nil {
+				t.Fatal(err)
+			}
+		}
+	}
+
+	list, err := r.After(c, root.ID, 0, 256)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(list) != 5 {
+		t.Fatalf("After(0) = %d blocks; want 5", len(list))
+	}
+	nexts := map[string]string{}
+	for i, rb := range list {
+		if i > 0 && rb.Height < list[i-1].Height {
+			t.Errorf("block %d has height %d after height %d", i, rb.Height, list[i-1].Height)
+		}
+		got, err := b.Decode(store.Raw{ID: rb.ID, Doc: rb.Doc, Next: rb.Next})
+		if err != nil || got.Height != rb.Height {
+			t.Errorf("block %s: decoded height %d, %v; listed height %d", rb.ID, got.Height, err, rb.Height)
+		}
+		nexts[rb.ID] = rb.Next
+	}
+	for i := 1; i < len(blocks); i++ {
+		want := ""
+		if i+1 < len(blocks) {
+			want = blocks[i+1].ID
+		}
+		if nexts[blocks[i].ID] != want {
+			t.Errorf("height %d: next %q; want %q", i, nexts[blocks[i].ID], want)
+		}
+	}
+	if n, ok := nexts[loser.ID]; !ok || n != "" {
+		t.Errorf("loser: listed %v, next %q; want listed without next", ok, n)
+	}
+
+	list, err = r.After(c, root.ID, 2, 2)
+	if err != nil || len(list) != 2 || list[0].ID != blocks[3].ID || list[1].ID != blocks[4].ID {
+		t.Fatalf("After(2, limit 2) = %d blocks, %v; want heights 3 and 4", len(list), err)
+	}
+	if list, err := r.After(c, loser.ID, 0, 10); err != nil || len(list) != 0 {
+		t.Fatalf("After(not a chain) = %d blocks, %v; want none", len(list), err)
+	}
+	if list, err := r.After(c, root.ID, 4, 10); err != nil || len(list) != 0 {
+		t.Fatalf("After(the tail's height) = %d blocks, %v; want none", len(list), err)
 	}
 }
