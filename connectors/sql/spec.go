@@ -2,8 +2,6 @@ package sql
 
 import (
 	"errors"
-	"fmt"
-	"net"
 	"net/url"
 	"os"
 	"strings"
@@ -13,6 +11,7 @@ import (
 
 	"github.com/blockhub/blockhub/chain/store"
 	"github.com/blockhub/blockhub/connectors"
+	"github.com/blockhub/blockhub/internal/mysqlurl"
 	"github.com/blockhub/blockhub/internal/records"
 )
 
@@ -25,7 +24,7 @@ const DefaultRows = 1000
 // PasswordEnv is read for the password when the --source URL names a user
 // without one (the same variable as the mysql store's), so the password
 // need not appear in a URL or a process list.
-const PasswordEnv = "BH_MYSQL_PASSWORD"
+const PasswordEnv = mysqlurl.PasswordEnv
 
 // ConnectTimeout bounds dialling the server, so an unreachable host fails
 // promptly.
@@ -122,58 +121,19 @@ func New(cfg Config) (*Source, error) {
 	return &Source{cfg: cfg, mysql: mc, rows: rows, format: format}, nil
 }
 
-// parseURL turns a mysql:// URL into a driver configuration. It never
-// puts the password in an error.
+// parseURL turns a mysql:// URL into a driver configuration (through
+// internal/mysqlurl). It never puts the password in an error.
 func parseURL(raw string, getenv func(string) string) (*mysql.Config, error) {
 	u, err := url.Parse(raw)
+	if err != nil || u.Scheme != "mysql" {
+		return nil, errors.New("want mysql://user:pass@host:3306/db")
+	}
+	m, err := mysqlurl.Config(u, getenv)
 	if err != nil {
-		return nil, errors.New("want mysql://user:pass@host:3306/db")
+		return nil, err
 	}
-	if u.Scheme != "mysql" || u.Opaque != "" {
-		return nil, errors.New("want mysql://user:pass@host:3306/db")
-	}
-	m := mysql.NewConfig()
-	if u.User != nil {
-		m.User = u.User.Username()
-		if p, ok := u.User.Password(); ok {
-			m.Passwd = p
-		} else {
-			m.Passwd = getenv(PasswordEnv)
-		}
-	}
-	if m.User == "" {
-		return nil, errors.New("no user in the URL: mysql://user:pass@host:3306/db")
-	}
-	host := u.Host
-	if host == "" {
-		host = "127.0.0.1"
-	}
-	if u.Port() == "" {
-		host = net.JoinHostPort(strings.Trim(host, "[]"), "3306")
-	}
-	m.Net, m.Addr = "tcp", host
-	m.DBName = strings.TrimPrefix(u.Path, "/")
-	if m.DBName == "" || strings.Contains(m.DBName, "/") {
-		return nil, fmt.Errorf("want one database name in the URL path (mysql://user:pass@host:3306/db), got %q", u.Path)
-	}
-	for k, vs := range u.Query() {
-		v := vs[len(vs)-1]
-		switch k {
-		case "tls":
-			switch v {
-			case "true", "false", "skip-verify", "preferred":
-				m.TLSConfig = v
-			default:
-				return nil, fmt.Errorf("tls=%q: want true, false, skip-verify or preferred", v)
-			}
-		case "socket":
-			if v == "" {
-				return nil, errors.New("socket: want the path of the server's unix socket")
-			}
-			m.Net, m.Addr = "unix", v
-		default:
-			return nil, fmt.Errorf("unknown URL parameter %q (known: tls, socket)", k)
-		}
+	if err := mysqlurl.Params(m, u.Query(), "tls, socket", nil); err != nil {
+		return nil, err
 	}
 	m.Timeout = ConnectTimeout
 	// Text protocol throughout (placeholders are interpolated client side),

@@ -12,13 +12,13 @@ import (
 	"errors"
 	"fmt"
 	"log/slog"
-	"net"
 	"net/url"
 	"strings"
 	"time"
 
 	"github.com/go-sql-driver/mysql"
 
+	"github.com/blockhub/blockhub/internal/mysqlurl"
 	"github.com/blockhub/blockhub/oracle"
 )
 
@@ -29,7 +29,7 @@ const Scheme = "mysql"
 const CheckpointTable = "bh_oracle_checkpoint"
 
 // PasswordEnv is read for the password when the URL has a user and none.
-const PasswordEnv = "BH_MYSQL_PASSWORD"
+const PasswordEnv = mysqlurl.PasswordEnv
 
 func init() { oracle.RegisterTarget(Scheme, opener{}) }
 
@@ -59,27 +59,9 @@ var _ oracle.DDLPrinter = (*Target)(nil)
 
 // Config turns a mysql:// URL into a driver configuration.
 func Config(u *url.URL, getenv func(string) string) (*mysql.Config, error) {
-	m := mysql.NewConfig()
-	if u.Opaque != "" || u.User == nil || u.User.Username() == "" {
-		return nil, errors.New("want mysql://user:pass@host:3306/db")
-	}
-	m.User = u.User.Username()
-	if p, ok := u.User.Password(); ok {
-		m.Passwd = p
-	} else {
-		m.Passwd = getenv(PasswordEnv)
-	}
-	host := u.Host
-	if host == "" {
-		host = "127.0.0.1"
-	}
-	if u.Port() == "" {
-		host = net.JoinHostPort(strings.Trim(host, "[]"), "3306")
-	}
-	m.Net, m.Addr = "tcp", host
-	m.DBName = strings.TrimPrefix(u.Path, "/")
-	if m.DBName == "" || strings.Contains(m.DBName, "/") {
-		return nil, fmt.Errorf("want one database name in the URL path, got %q", u.Path)
+	m, err := mysqlurl.Config(u, getenv)
+	if err != nil {
+		return nil, err
 	}
 	m.ParseTime = false
 	m.InterpolateParams = true

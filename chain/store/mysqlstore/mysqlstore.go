@@ -29,7 +29,6 @@ import (
 	"errors"
 	"fmt"
 	"log/slog"
-	"net"
 	"net/url"
 	"os"
 	"regexp"
@@ -40,13 +39,14 @@ import (
 
 	"github.com/blockhub/blockhub/chain/store"
 	"github.com/blockhub/blockhub/chain/store/driver"
+	"github.com/blockhub/blockhub/internal/mysqlurl"
 )
 
 // Scheme is the URL scheme of this driver.
 const Scheme = "mysql"
 
 // DefaultPort is the port used when the URL names none.
-const DefaultPort = "3306"
+const DefaultPort = mysqlurl.DefaultPort
 
 // ConnectTimeout bounds dialling the server and the first round trip at
 // open, so an unreachable or silent server fails promptly.
@@ -54,7 +54,7 @@ const ConnectTimeout = 5 * time.Second
 
 // PasswordEnv is read for the password when the URL names a user without
 // one, so the password need not appear in a URL or a process list.
-const PasswordEnv = "BH_MYSQL_PASSWORD"
+const PasswordEnv = mysqlurl.PasswordEnv
 
 func init() { store.Register(Scheme, opener{}) }
 
@@ -85,47 +85,25 @@ type config struct {
 
 var prefixRE = regexp.MustCompile(`^[A-Za-z0-9_]{0,40}$`)
 
-// parseURL turns a mysql:// URL into a driver configuration. It never
-// puts the password in an error.
+// parseURL turns a mysql:// URL into a driver configuration (through
+// internal/mysqlurl) with the store's own parameters. It never puts the
+// password in an error.
 func parseURL(u *url.URL, getenv func(string) string) (config, error) {
-	c := config{mysql: mysql.NewConfig(), create: true}
-	m := c.mysql
-	if u.Opaque != "" {
-		return c, errors.New("want mysql://user:pass@host:3306/db")
+	c := config{create: true}
+	m, err := mysqlurl.Config(u, getenv)
+	if err != nil {
+		return c, err
 	}
-	if u.User != nil {
-		m.User = u.User.Username()
-		if p, ok := u.User.Password(); ok {
-			m.Passwd = p
-		} else {
-			m.Passwd = getenv(PasswordEnv)
-		}
-	}
-	if m.User == "" {
-		return c, errors.New("no user in the URL: mysql://user:pass@host:3306/db")
-	}
-	host := u.Host
-	if host == "" {
-		host = "127.0.0.1"
-	}
-	if u.Port() == "" {
-		host = net.JoinHostPort(strings.Trim(host, "[]"), DefaultPort)
-	}
-	m.Net, m.Addr = "tcp", host
-	m.DBName = strings.TrimPrefix(u.Path, "/")
-	if m.DBName == "" || strings.Contains(m.DBName, "/") {
-		return c, fmt.Errorf("want one database name in the URL path (mysql://user:pass@host:3306/db), got %q", u.Path)
-	}
+	c.mysql = m
 	q, err := url.ParseQuery(u.RawQuery)
 	if err != nil {
 		return c, fmt.Errorf("bad URL parameters: %v", err)
 	}
-	for k, vs := range q {
-		v := vs[len(vs)-1]
+	err = mysqlurl.Params(m, q, "table_prefix, create, tls, socket", func(k, v string) (bool, error) {
 		switch k {
 		case "table_prefix":
 			if !prefixRE.MatchString(v) {
-				return c, fmt.Errorf("table_prefix %q: want up to 40 letters, digits and underscores", v)
+				return true, fmt.Errorf("table_prefix %q: want up to 40 letters, digits and underscores", v)
 			}
 			c.prefix = v
 		case "create":
@@ -135,23 +113,15 @@ func parseURL(u *url.URL, getenv func(string) string) (config, error) {
 			case "false", "0":
 				c.create = false
 			default:
-				return c, fmt.Errorf("create=%q: want true or false", v)
+				return true, fmt.Errorf("create=%q: want true or false", v)
 			}
-		case "tls":
-			switch v {
-			case "true", "false", "skip-verify", "preferred":
-				m.TLSConfig = v
-			default:
-				return c, fmt.Errorf("tls=%q: want true, false, skip-verify or preferred", v)
-			}
-		case "socket":
-			if v == "" {
-				return c, errors.New("socket: want the path of the server's unix socket")
-			}
-			m.Net, m.Addr = "unix", v
 		default:
-			return c, fmt.Errorf("unknown URL parameter %q (known: table_prefix, create, tls, socket)", k)
+			return false, nil
 		}
+		return true, nil
+	})
+	if err != nil {
+		return c, err
 	}
 	m.ParseTime = true
 	m.Timeout = ConnectTimeout
