@@ -4,6 +4,8 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"io"
+	"iter"
 	"sort"
 
 	"github.com/blockhub/blockhub/chain"
@@ -87,37 +89,8 @@ func (c *core[D]) placement(object string) []*member[D] {
 // member first, keeping the hashes in memory. Members that cannot be
 // reached are left out and named in the error; the rest is repaired.
 func (c *AssetStore) Repair(ctx context.Context) (Report, error) {
-	var (
-		r    Report
-		errs []error
-	)
-	have := make(map[*member[driver.AssetStore]]map[string]bool, len(c.members))
-	var hashes []string
-	seen := map[string]bool{}
-	for _, m := range c.members {
-		d, err := m.get(ctx)
-		if err != nil {
-			errs = append(errs, err)
-			continue
-		}
-		set := map[string]bool{}
-		for h, err := range d.All(ctx) {
-			if err != nil {
-				errs = append(errs, fmt.Errorf("member %s: list assets: %w", m.url, err))
-				set = nil
-				break
-			}
-			set[h] = true
-			if !seen[h] {
-				seen[h] = true
-				hashes = append(hashes, h)
-			}
-		}
-		if set != nil {
-			have[m] = set
-		}
-	}
-	sort.Strings(hashes)
+	var r Report
+	have, hashes, errs := listMembers(ctx, c.members, "assets", func(d driver.AssetStore) iter.Seq2[string, error] { return d.All(ctx) })
 	for _, h := range hashes {
 		if err := ctx.Err(); err != nil {
 			return r, err
@@ -189,37 +162,8 @@ func copyAsset(ctx context.Context, src, dst *member[driver.AssetStore], h strin
 // member whose next differs from the one the cluster reads is counted as
 // split and left as it is, as are damaged copies: stores are create-only.
 func (c *BlockStore) Repair(ctx context.Context) (Report, error) {
-	var (
-		r    Report
-		errs []error
-	)
-	listed := make(map[*member[driver.BlockStore]]map[string]bool, len(c.members))
-	var roots []string
-	seen := map[string]bool{}
-	for _, m := range c.members {
-		d, err := m.get(ctx)
-		if err != nil {
-			errs = append(errs, err)
-			continue
-		}
-		set := map[string]bool{}
-		for id, err := range d.Roots(ctx) {
-			if err != nil {
-				errs = append(errs, fmt.Errorf("member %s: list roots: %w", m.url, err))
-				set = nil
-				break
-			}
-			set[id] = true
-			if !seen[id] {
-				seen[id] = true
-				roots = append(roots, id)
-			}
-		}
-		if set != nil {
-			listed[m] = set
-		}
-	}
-	sort.Strings(roots)
+	var r Report
+	listed, roots, errs := listMembers(ctx, c.members, "roots", func(d driver.BlockStore) iter.Seq2[string, error] { return d.Roots(ctx) })
 	for _, root := range roots {
 		for id := root; id != ""; {
 			if err := ctx.Err(); err != nil {
@@ -310,4 +254,37 @@ func (c *BlockStore) repairBlock(ctx context.Context, id string, root bool, list
 		return next, joined(errs)
 	}
 	return next, nil
+}
+
+// listMembers lists what every member holds (its assets, or its roots):
+// the keys of each member that could be listed in full, and every key any
+// member holds, sorted. Members that fail are left out and named in errs.
+func listMembers[D io.Closer](ctx context.Context, members []*member[D], what string, list func(D) iter.Seq2[string, error]) (have map[*member[D]]map[string]bool, all []string, errs []error) {
+	have = make(map[*member[D]]map[string]bool, len(members))
+	seen := map[string]bool{}
+	for _, m := range members {
+		d, err := m.get(ctx)
+		if err != nil {
+			errs = append(errs, err)
+			continue
+		}
+		set := map[string]bool{}
+		for key, err := range list(d) {
+			if err != nil {
+				errs = append(errs, fmt.Errorf("member %s: list %s: %w", m.url, what, err))
+				set = nil
+				break
+			}
+			set[key] = true
+			if !seen[key] {
+				seen[key] = true
+				all = append(all, key)
+			}
+		}
+		if set != nil {
+			have[m] = set
+		}
+	}
+	sort.Strings(all)
+	return have, all, errs
 }
