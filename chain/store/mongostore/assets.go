@@ -9,7 +9,6 @@ import (
 	"fmt"
 	"io"
 	"iter"
-	"sync"
 	"time"
 
 	"go.mongodb.org/mongo-driver/v2/bson"
@@ -18,14 +17,12 @@ import (
 
 	"github.com/blockhub/blockhub/chain"
 	"github.com/blockhub/blockhub/chain/store/driver"
+	"github.com/blockhub/blockhub/chain/store/internal/pieces"
 )
 
 // ChunkSize is the size of the pieces a large asset is stored in; an asset
 // of less than ChunkSize bytes is one document.
-const ChunkSize = 1 << 20
-
-// bufPool recycles the one piece a Put holds at a time.
-var bufPool = sync.Pool{New: func() any { b := make([]byte, ChunkSize); return &b }}
+const ChunkSize = pieces.Size
 
 // AssetStore keeps assets in the assets and asset_chunks collections.
 type AssetStore struct {
@@ -69,10 +66,10 @@ func (s *AssetStore) Put(ctx context.Context, hash string, r io.Reader, _ int64)
 	if !errors.Is(err, mongo.ErrNoDocuments) {
 		return err
 	}
-	bp := bufPool.Get().(*[]byte)
-	defer bufPool.Put(bp)
+	bp := pieces.Buffer()
+	defer pieces.Release(bp)
 	buf := *bp
-	n, eof, err := fill(r, buf)
+	n, eof, err := pieces.Fill(r, buf)
 	if err != nil {
 		return err
 	}
@@ -110,7 +107,7 @@ func (s *AssetStore) putChunks(ctx context.Context, hash string, r io.Reader, bu
 		if eof {
 			break
 		}
-		if n, eof, err = fill(r, buf); err != nil {
+		if n, eof, err = pieces.Fill(r, buf); err != nil {
 			return err
 		}
 	}
@@ -131,23 +128,6 @@ func (s *AssetStore) dropUpload(ctx context.Context, upload string) {
 		{Key: "$gte", Value: upload + "."},
 		{Key: "$lt", Value: upload + "/"},
 	}}})
-}
-
-// fill reads r until buf is full or r ends (eof) or fails. Unlike
-// io.ReadFull it never drops an error that comes with the last bytes: the
-// hash check reports a mismatch that way.
-func fill(r io.Reader, buf []byte) (n int, eof bool, err error) {
-	for n < len(buf) {
-		m, err := r.Read(buf[n:])
-		n += m
-		if err == io.EOF {
-			return n, true, nil
-		}
-		if err != nil {
-			return n, false, err
-		}
-	}
-	return n, false, nil
 }
 
 // Get implements driver.AssetStore. A chunked asset is read a piece at a
