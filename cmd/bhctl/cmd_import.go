@@ -1,7 +1,6 @@
 package main
 
 import (
-	"context"
 	"errors"
 	"fmt"
 	"os"
@@ -15,7 +14,6 @@ import (
 	"github.com/blockhub/blockhub/chain"
 	"github.com/blockhub/blockhub/connectors"
 	_ "github.com/blockhub/blockhub/connectors/all" // every connector
-	"github.com/blockhub/blockhub/index"
 )
 
 func newImportCommand() *cli.Command {
@@ -170,7 +168,7 @@ func runImport(c *cli.Context, spec connectors.Spec) error {
 	if common.DryRun {
 		root, err = h.Resolve(e.ctx, e.chain)
 		if errors.Is(err, chain.ErrNotFound) {
-			err, common.PreventDups = nil, false // nothing on a chain that does not exist
+			err = nil // nothing on a chain that does not exist: Capture skips nothing
 		}
 	} else {
 		root, err = e.chainForWrite(h)
@@ -178,19 +176,7 @@ func runImport(c *cli.Context, spec connectors.Spec) error {
 	if err != nil {
 		return err
 	}
-	crypt := chain.DefaultCrypt
-	if root.ID != "" {
-		crypt = root.Crypt
-	}
 	opts := connectors.ImportOptions{Connector: spec.Name, Common: common, Notes: e.stderr, Logger: e.log}
-	if common.PreventDups {
-		idx, err := index.Open(e.ctx, h.Home, h.Blocks, root)
-		if err != nil {
-			return err
-		}
-		defer idx.Close()
-		opts.Index = idx
-	}
 	bar := newProgress(e, src)
 	if bar != nil {
 		opts.Progress = func(done int64) { bar.Set64(done) }
@@ -210,26 +196,9 @@ func runImport(c *cli.Context, spec connectors.Spec) error {
 			e.log.Warn("link failed", "err", err)
 		}
 	}
-	var sum connectors.Summary
-	var importErr error
-	if common.DryRun {
-		sum, importErr = connectors.Import(e.ctx, nil, crypt, src, opts)
-	} else {
-		// The builder outlives a signal so that what was captured before
-		// it is still linked (Close below); only the source stops.
-		w, err := h.BulkWriter(context.WithoutCancel(e.ctx), root)
-		if err != nil {
-			return err
-		}
-		sum, importErr = connectors.Import(e.ctx, w.Appender, crypt, src, opts)
-		// Link what was captured, also when the import stopped on an error:
-		// a re-run then resumes after it.
-		if err := w.Close(); err != nil && importErr == nil {
-			importErr = err
-		}
-		if err := p.flush(true); err != nil && importErr == nil {
-			importErr = err
-		}
+	sum, importErr := connectors.Capture(e.ctx, h, root, src, opts)
+	if err := p.flush(true); err != nil && importErr == nil {
+		importErr = err
 	}
 	if bar != nil {
 		bar.Finish()

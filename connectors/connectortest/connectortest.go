@@ -11,7 +11,6 @@ import (
 	"github.com/blockhub/blockhub"
 	"github.com/blockhub/blockhub/chain"
 	"github.com/blockhub/blockhub/connectors"
-	"github.com/blockhub/blockhub/index"
 )
 
 // Harness makes sources for the suite.
@@ -121,25 +120,7 @@ func Import(t testing.TB, h *blockhub.Hub, root chain.Block, name string, src co
 
 // TryImport is Import returning the error instead of failing.
 func TryImport(h *blockhub.Hub, root chain.Block, name string, src connectors.Source, c connectors.Common) (connectors.Summary, error) {
-	ctx := context.Background()
-	opts := connectors.ImportOptions{Connector: name, Common: c}
-	if c.PreventDups {
-		idx, err := index.Open(ctx, h.Home, h.Blocks, root)
-		if err != nil {
-			return connectors.Summary{}, err
-		}
-		defer idx.Close()
-		opts.Index = idx
-	}
-	w, err := h.Writer(ctx, root)
-	if err != nil {
-		return connectors.Summary{}, err
-	}
-	sum, err := connectors.Import(ctx, w.Appender, root.Crypt, src, opts)
-	if cerr := w.Close(); err == nil {
-		err = cerr
-	}
-	return sum, err
+	return connectors.Capture(context.Background(), h, root, src, connectors.ImportOptions{Connector: name, Common: c})
 }
 
 // Assets returns the receipts on the chain after the root, in order.

@@ -16,7 +16,6 @@ import (
 	"github.com/blockhub/blockhub/connectors"
 	"github.com/blockhub/blockhub/connectors/connectortest"
 	"github.com/blockhub/blockhub/connectors/excel"
-	"github.com/blockhub/blockhub/index"
 	"github.com/blockhub/blockhub/internal/emit"
 )
 
@@ -110,18 +109,9 @@ func newImporter(t *testing.T) *importer {
 func (im *importer) run(src connectors.Source) (connectors.Summary, []map[string]any) {
 	im.t.Helper()
 	ctx := context.Background()
-	idx, err := index.Open(ctx, im.hub.Home, im.hub.Blocks, im.root)
-	if err != nil {
-		im.t.Fatal(err)
-	}
-	defer idx.Close()
-	w, err := im.hub.Writer(ctx, im.root)
-	if err != nil {
-		im.t.Fatal(err)
-	}
 	var metas []map[string]any
-	sum, err := connectors.Import(ctx, w.Appender, im.root.Crypt, src, connectors.ImportOptions{
-		Connector: "excel", Common: connectors.Common{PreventDups: true}, Index: idx, Notes: &im.notes,
+	sum, err := connectors.Capture(ctx, im.hub, im.root, src, connectors.ImportOptions{
+		Connector: "excel", Common: connectors.Common{PreventDups: true}, Notes: &im.notes,
 		OnAsset: func(o connectors.Outcome) {
 			if !o.Skipped {
 				var m map[string]any
@@ -130,9 +120,6 @@ func (im *importer) run(src connectors.Source) (connectors.Summary, []map[string
 			}
 		},
 	})
-	if cerr := w.Close(); err == nil {
-		err = cerr
-	}
 	if err != nil {
 		im.t.Fatalf("import: %v", err)
 	}

@@ -21,7 +21,6 @@ import (
 	"github.com/blockhub/blockhub/connectors"
 	"github.com/blockhub/blockhub/connectors/connectortest"
 	"github.com/blockhub/blockhub/connectors/fs"
-	"github.com/blockhub/blockhub/index"
 	"github.com/blockhub/blockhub/internal/emit"
 )
 
@@ -277,17 +276,8 @@ func newImporter(t *testing.T) *importer {
 // captured asset's meta, and returns the summary once they are linked.
 func (im *importer) run(ctx context.Context, src connectors.Source, onAsset func(map[string]any)) connectors.Summary {
 	im.t.Helper()
-	idx, err := index.Open(context.Background(), im.hub.Home, im.hub.Blocks, im.root)
-	if err != nil {
-		im.t.Fatal(err)
-	}
-	defer idx.Close()
-	w, err := im.hub.Writer(context.Background(), im.root)
-	if err != nil {
-		im.t.Fatal(err)
-	}
-	sum, err := connectors.Import(ctx, w.Appender, im.root.Crypt, src, connectors.ImportOptions{
-		Connector: "fs", Common: connectors.Common{PreventDups: true}, Index: idx, Notes: &im.notes,
+	sum, err := connectors.Capture(ctx, im.hub, im.root, src, connectors.ImportOptions{
+		Connector: "fs", Common: connectors.Common{PreventDups: true}, Notes: &im.notes,
 		OnAsset: func(o connectors.Outcome) {
 			if !o.Skipped && onAsset != nil {
 				var m map[string]any
@@ -296,9 +286,6 @@ func (im *importer) run(ctx context.Context, src connectors.Source, onAsset func
 			}
 		},
 	})
-	if cerr := w.Close(); err == nil {
-		err = cerr
-	}
 	if err != nil && ctx.Err() == nil {
 		im.t.Fatalf("import: %v", err)
 	}
