@@ -53,7 +53,8 @@ type Fault struct {
 	// Asset is the faulty asset's hash, when the fault is an asset's.
 	Asset string
 	// Problem is one of: hash mismatch, invalid, missing, broken link, fork,
-	// height gap, wrong chain, length mismatch.
+	// height gap, wrong chain (blocks), or hash mismatch, missing,
+	// unreadable (assets; a wrong length is a hash mismatch).
 	Problem string
 	Err     error
 }

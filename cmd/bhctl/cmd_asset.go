@@ -15,15 +15,11 @@ func newAssetCommand() *cli.Command {
 		Usage:       "write an asset's bytes to stdout, checked against its hash",
 		ArgsUsage:   "HASH",
 		Description: "Exits non-zero, after the bytes, when they do not match the hash.",
-		Action:      runAsset,
+		Action:      withEnv(runAsset),
 	}
 }
 
-func runAsset(c *cli.Context) error {
-	e, err := newEnv(c)
-	if err != nil {
-		return err
-	}
+func runAsset(c *cli.Context, e *env) error {
 	if err := needArgs(c, 1, "one asset HASH"); err != nil {
 		return err
 	}

@@ -23,12 +23,12 @@ func newChainCommand() *cli.Command {
 					&cli.IntFlag{Name: "max", Value: 1000, Usage: "most receipts in one block"},
 					&cli.DurationFlag{Name: "ttl", Value: time.Second, Usage: "longest a receipt waits to be linked"},
 				},
-				Action: runChainCreate,
+				Action: withEnv(runChainCreate),
 			},
 			{
 				Name:   "list",
 				Usage:  "list the chains of the block store",
-				Action: runChainList,
+				Action: withEnv(runChainList),
 			},
 		},
 	}
@@ -47,11 +47,7 @@ func chainSettings(name, hash string, min, max int, ttl time.Duration) (chain.Se
 	return s, nil
 }
 
-func runChainCreate(c *cli.Context) error {
-	e, err := newEnv(c)
-	if err != nil {
-		return err
-	}
+func runChainCreate(c *cli.Context, e *env) error {
 	if err := needArgs(c, 1, "one chain NAME"); err != nil {
 		return err
 	}
@@ -88,11 +84,7 @@ func chainJSON(root chain.Block, s chain.Settings, height uint64) chainInfo {
 	return chainInfo{ID: root.ID, Name: s.Name, Created: root.Time, Height: height, Set: s}
 }
 
-func runChainList(c *cli.Context) error {
-	e, err := newEnv(c)
-	if err != nil {
-		return err
-	}
+func runChainList(c *cli.Context, e *env) error {
 	h, err := e.open()
 	if err != nil {
 		return err

@@ -30,16 +30,12 @@ func newContractCommand() *cli.Command {
 				&cli.StringFlag{Name: "checkpoint", Usage: "file of the run's position"},
 				&cli.UintFlag{Name: "tries", Value: 5, Usage: "times a handler is tried before the run fails"},
 			},
-			Action: runContract,
+			Action: withEnv(runContract),
 		}},
 	}
 }
 
-func runContract(c *cli.Context) error {
-	e, err := newEnv(c)
-	if err != nil {
-		return err
-	}
+func runContract(c *cli.Context, e *env) error {
 	if c.NArg() != 1 {
 		return usagef("contract run takes one contract file (got %d arguments)", c.NArg())
 	}

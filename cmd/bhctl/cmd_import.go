@@ -63,7 +63,7 @@ func connectorCommand(spec connectors.Spec) *cli.Command {
 		Description:  desc,
 		Flags:        flags,
 		OnUsageError: func(_ *cli.Context, err error, _ bool) error { return usageError{err} },
-		Action:       func(c *cli.Context) error { return runImport(c, spec) },
+		Action:       withEnv(func(c *cli.Context, e *env) error { return runImport(c, e, spec) }),
 	}
 }
 
@@ -118,15 +118,11 @@ func commonOptions(c *cli.Context) (connectors.Common, error) {
 	if err != nil {
 		return connectors.Common{}, err
 	}
-	m := make(map[string]string, len(meta))
-	for k, v := range meta {
-		m[k] = v.(string)
-	}
 	co := connectors.Common{
 		Rows:        c.Int("rows"),
-		Exclude:     splitURLs(c.StringSlice("exclude")),
+		Exclude:     splitList(c.StringSlice("exclude")...),
 		Format:      c.String("format"),
-		Meta:        m,
+		Meta:        meta,
 		PreventDups: c.Bool("prevent-dups"),
 		DryRun:      c.Bool("dry-run"),
 		Sensitive:   c.String("sensitive"),
@@ -137,11 +133,7 @@ func commonOptions(c *cli.Context) (connectors.Common, error) {
 	return co, nil
 }
 
-func runImport(c *cli.Context, spec connectors.Spec) error {
-	e, err := newEnv(c)
-	if err != nil {
-		return err
-	}
+func runImport(c *cli.Context, e *env, spec connectors.Spec) error {
 	common, err := commonOptions(c)
 	if err != nil {
 		return err

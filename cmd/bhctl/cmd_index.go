@@ -15,16 +15,12 @@ func newIndexCommand() *cli.Command {
 			Usage: "delete the chain's index and make it anew from the chain",
 			Description: "The index (in --home, index/<chain id>.db) only speeds up --prevent-dups;\n" +
 				"the chain is the source of truth, so rebuilding it changes no result.",
-			Action: runIndexRebuild,
+			Action: withEnv(runIndexRebuild),
 		}},
 	}
 }
 
-func runIndexRebuild(c *cli.Context) error {
-	e, err := newEnv(c)
-	if err != nil {
-		return err
-	}
+func runIndexRebuild(c *cli.Context, e *env) error {
 	h, root, err := e.openChain()
 	if err != nil {
 		return err

@@ -50,7 +50,7 @@ func newOracleCommand() *cli.Command {
 			&cli.StringFlag{Name: "exceptions", Usage: "write records not applied (no time, conflicting times, outside the window, no key) to FILE as JSON lines"},
 			&cli.IntFlag{Name: "batch", Value: 50000, Usage: "records per transaction at most"},
 		},
-		Action: runOracle,
+		Action: withEnv(runOracle),
 	}
 }
 
@@ -74,7 +74,7 @@ func parseOracleOptions(f oracleFlags) (*oracle.Options, *oracle.TargetOptions, 
 		Filter:    f.filter,
 		Fields:    splitList(f.fields),
 		Hide:      splitList(f.hide),
-		Source:    splitURLs(f.source),
+		Source:    splitList(f.source...),
 		Live:      f.live,
 		TSFields:  splitList(f.tsField),
 		Window:    f.window,
@@ -146,21 +146,7 @@ func parseOracleOptions(f oracleFlags) (*oracle.Options, *oracle.TargetOptions, 
 // default window is fine.
 func (f oracleFlags) windowWithoutTS() bool { return f.window != 20 && f.tsField == "" }
 
-func splitList(s string) []string {
-	var out []string
-	for _, p := range strings.Split(s, ",") {
-		if p = strings.TrimSpace(p); p != "" {
-			out = append(out, p)
-		}
-	}
-	return out
-}
-
-func runOracle(c *cli.Context) error {
-	e, err := newEnv(c)
-	if err != nil {
-		return err
-	}
+func runOracle(c *cli.Context, e *env) error {
 	if c.NArg() != 0 {
 		return usagef("oracle takes no arguments (got %q)", c.Args().First())
 	}

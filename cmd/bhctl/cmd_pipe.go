@@ -32,7 +32,7 @@ func newPipeCommand() *cli.Command {
 			&cli.StringFlag{Name: "type", Value: "", Usage: "content type of the assets (default text/plain with --rows, else application/octet-stream)"},
 			&cli.StringSliceFlag{Name: "meta", Usage: "extra meta as key=value (repeatable)"},
 		},
-		Action: runPipe,
+		Action: withEnv(runPipe),
 	}
 }
 
@@ -41,7 +41,7 @@ type pipeOptions struct {
 	rows      int
 	chunkSize int64
 	typ       string
-	meta      map[string]any
+	meta      map[string]string
 }
 
 func parsePipeOptions(rows int, chunkSize, typ string, meta []string) (pipeOptions, error) {
@@ -74,8 +74,8 @@ func parsePipeOptions(rows int, chunkSize, typ string, meta []string) (pipeOptio
 }
 
 // parseMeta reads key=value pairs.
-func parseMeta(kvs []string) (map[string]any, error) {
-	m := map[string]any{}
+func parseMeta(kvs []string) (map[string]string, error) {
+	m := map[string]string{}
 	for _, kv := range kvs {
 		k, v, ok := strings.Cut(kv, "=")
 		if !ok || k == "" {
@@ -86,11 +86,7 @@ func parseMeta(kvs []string) (map[string]any, error) {
 	return m, nil
 }
 
-func runPipe(c *cli.Context) error {
-	e, err := newEnv(c)
-	if err != nil {
-		return err
-	}
+func runPipe(c *cli.Context, e *env) error {
 	if c.NArg() != 0 {
 		return usagef("pipe reads stdin and takes no arguments (got %q)", c.Args().First())
 	}
@@ -139,7 +135,7 @@ func runPipe(c *cli.Context) error {
 }
 
 // metaJSON encodes base plus key/value pairs as a JSON object.
-func metaJSON(base map[string]any, kv ...any) json.RawMessage {
+func metaJSON(base map[string]string, kv ...any) json.RawMessage {
 	m := make(map[string]any, len(base)+len(kv)/2)
 	for k, v := range base {
 		m[k] = v

@@ -50,7 +50,7 @@ func newServeHTTPCommand() *cli.Command {
 			&cli.StringFlag{Name: "response-body", EnvVars: []string{"BH_SERVE_RESPONSE_BODY"}, Usage: "answer to accepted requests instead of the JSON receipt"},
 			&cli.DurationFlag{Name: "shutdown-timeout", Value: 30 * time.Second, Usage: "how long a stop waits for requests in flight"},
 		},
-		Action: runServeHTTP,
+		Action: withEnv(runServeHTTP),
 	}
 }
 
@@ -71,16 +71,16 @@ func parseServeHTTP(f serveHTTPFlags) (httpcapture.Options, error) {
 		ResponseCode:    f.responseCode,
 		ResponseBody:    f.responseBody,
 		ShutdownTimeout: f.shutdownTimeout,
-		MIME:            httpcapture.MIMERules{Allow: splitURLs(f.mimeAllow), Block: splitURLs(f.mimeBlock)},
+		MIME:            httpcapture.MIMERules{Allow: splitList(f.mimeAllow...), Block: splitList(f.mimeBlock...)},
 	}
 	if _, _, err := net.SplitHostPort(f.listen); err != nil {
 		return o, usagef("--listen %q: want host:port, such as 127.0.0.1:8080", f.listen)
 	}
 	var err error
-	if o.IP.Allow, err = httpcapture.ParsePrefixes("ip-allow", splitURLs(f.ipAllow)); err != nil {
+	if o.IP.Allow, err = httpcapture.ParsePrefixes("ip-allow", splitList(f.ipAllow...)); err != nil {
 		return o, usageError{err}
 	}
-	if o.IP.Block, err = httpcapture.ParsePrefixes("ip-block", splitURLs(f.ipBlock)); err != nil {
+	if o.IP.Block, err = httpcapture.ParsePrefixes("ip-block", splitList(f.ipBlock...)); err != nil {
 		return o, usageError{err}
 	}
 	if o.MaxSize, err = connectors.ParseSize("max-size", f.maxSize); err != nil {
@@ -98,11 +98,7 @@ func parseServeHTTP(f serveHTTPFlags) (httpcapture.Options, error) {
 	return o, nil
 }
 
-func runServeHTTP(c *cli.Context) error {
-	e, err := newEnv(c)
-	if err != nil {
-		return err
-	}
+func runServeHTTP(c *cli.Context, e *env) error {
 	if c.NArg() != 0 {
 		return usagef("serve http takes no arguments (got %q)", c.Args().First())
 	}

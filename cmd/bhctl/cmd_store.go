@@ -20,7 +20,7 @@ func newStoreCommand() *cli.Command {
 				ArgsUsage: "mysql://USER@HOST:PORT/DB[?table_prefix=bh_]",
 				Description: "Use with ?create=false on the store URL when bhctl may not create tables.\n" +
 					"Nothing is connected to: the URL only names the table prefix.",
-				Action: runStoreDDL,
+				Action: withEnv(runStoreDDL),
 			},
 			{
 				Name:  "repair",
@@ -28,17 +28,13 @@ func newStoreCommand() *cli.Command {
 				Description: "Give the cluster as for any command (--block-store and --asset-store\n" +
 					"repeated, --cluster POLICY). Copies are checked against their hashes;\n" +
 					"nothing is ever overwritten. Prints what it copied.",
-				Action: runStoreRepair,
+				Action: withEnv(runStoreRepair),
 			},
 		},
 	}
 }
 
-func runStoreRepair(c *cli.Context) error {
-	e, err := newEnv(c)
-	if err != nil {
-		return err
-	}
+func runStoreRepair(c *cli.Context, e *env) error {
 	h, err := e.open()
 	if err != nil {
 		return err
@@ -55,11 +51,7 @@ func runStoreRepair(c *cli.Context) error {
 	return nil
 }
 
-func runStoreDDL(c *cli.Context) error {
-	e, err := newEnv(c)
-	if err != nil {
-		return err
-	}
+func runStoreDDL(c *cli.Context, e *env) error {
 	if err := needArgs(c, 1, "one mysql:// store URL"); err != nil {
 		return err
 	}

@@ -18,7 +18,7 @@ func newVerifyCommand() *cli.Command {
 			&cli.BoolFlag{Name: "assets", Usage: "read every asset back and check its hash and length"},
 			&cli.BoolFlag{Name: "orphans", Usage: "list assets that no block of any chain names"},
 		},
-		Action: runVerify,
+		Action: withEnv(runVerify),
 	}
 }
 
@@ -30,11 +30,7 @@ type faultJSON struct {
 	Error   string `json:"error"`
 }
 
-func runVerify(c *cli.Context) error {
-	e, err := newEnv(c)
-	if err != nil {
-		return err
-	}
+func runVerify(c *cli.Context, e *env) error {
 	h, root, err := e.openChain()
 	if err != nil {
 		return err

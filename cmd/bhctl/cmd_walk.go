@@ -21,15 +21,11 @@ func newWalkCommand() *cli.Command {
 			&cli.BoolFlag{Name: "live", Usage: "after the tail, wait for new blocks (until interrupted)"},
 			&cli.BoolFlag{Name: "assets", Usage: "print the assets of each block too"},
 		},
-		Action: runWalk,
+		Action: withEnv(runWalk),
 	}
 }
 
-func runWalk(c *cli.Context) error {
-	e, err := newEnv(c)
-	if err != nil {
-		return err
-	}
+func runWalk(c *cli.Context, e *env) error {
 	if c.NArg() != 0 {
 		return usagef("walk takes no arguments (got %q); use --chain, --from, --to", c.Args().First())
 	}
@@ -92,15 +88,11 @@ func newTailCommand() *cli.Command {
 	return &cli.Command{
 		Name:   "tail",
 		Usage:  "print the chain's last block",
-		Action: runTail,
+		Action: withEnv(runTail),
 	}
 }
 
-func runTail(c *cli.Context) error {
-	e, err := newEnv(c)
-	if err != nil {
-		return err
-	}
+func runTail(c *cli.Context, e *env) error {
 	h, root, err := e.openChain()
 	if err != nil {
 		return err
@@ -118,15 +110,11 @@ func newBlockCommand() *cli.Command {
 		Name:      "block",
 		Usage:     "print one block as JSON, checked against its id",
 		ArgsUsage: "ID",
-		Action:    runBlock,
+		Action:    withEnv(runBlock),
 	}
 }
 
-func runBlock(c *cli.Context) error {
-	e, err := newEnv(c)
-	if err != nil {
-		return err
-	}
+func runBlock(c *cli.Context, e *env) error {
 	if err := needArgs(c, 1, "one block ID"); err != nil {
 		return err
 	}

@@ -59,8 +59,8 @@ func newEnv(c *cli.Context) (*env, error) {
 		log:    log,
 		cfg: blockhub.Config{
 			Home:          c.String("home"),
-			BlockStore:    splitURLs(c.StringSlice("block-store")),
-			AssetStore:    splitURLs(c.StringSlice("asset-store")),
+			BlockStore:    splitList(c.StringSlice("block-store")...),
+			AssetStore:    splitList(c.StringSlice("asset-store")...),
 			ClusterPolicy: c.String("cluster"),
 			Logger:        log,
 		},
@@ -69,7 +69,7 @@ func newEnv(c *cli.Context) (*env, error) {
 
 // splitURLs accepts repeated flags and comma lists (as env variables
 // give them).
-func splitURLs(in []string) []string {
+func splitList(in ...string) []string {
 	var out []string
 	for _, s := range in {
 		for _, u := range strings.Split(s, ",") {
@@ -79,6 +79,18 @@ func splitURLs(in []string) []string {
 		}
 	}
 	return out
+}
+
+// withEnv makes a command's action from a function that also gets the env
+// of the global flags.
+func withEnv(run func(*cli.Context, *env) error) cli.ActionFunc {
+	return func(c *cli.Context) error {
+		e, err := newEnv(c)
+		if err != nil {
+			return err
+		}
+		return run(c, e)
+	}
 }
 
 func (e *env) open() (*blockhub.Hub, error) {
