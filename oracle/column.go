@@ -3,6 +3,7 @@ package oracle
 import (
 	"encoding/json"
 	"fmt"
+	"slices"
 	"strconv"
 )
 
@@ -38,7 +39,7 @@ func InferColumns(sets []RowSet, key []string) []Column {
 			if !ok {
 				i = len(cols)
 				idx[name] = i
-				cols = append(cols, Column{Name: name, Key: contains(key, name)})
+				cols = append(cols, Column{Name: name, Key: slices.Contains(key, name)})
 			}
 			c := &cols[i]
 			for _, r := range s.Rows {

@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"io"
 	"log/slog"
+	"slices"
 	"strings"
 	"time"
 )
@@ -120,7 +121,7 @@ func (o *Options) Check() error {
 				return fmt.Errorf("--hide %s: a key field cannot be hidden", k)
 			}
 		}
-		if len(o.Fields) > 0 && !contains(o.Fields, k) {
+		if len(o.Fields) > 0 && !slices.Contains(o.Fields, k) {
 			return fmt.Errorf("--fields: must include the key field %s", k)
 		}
 	}
@@ -134,13 +135,4 @@ func (o *Options) Check() error {
 		return fmt.Errorf("--window %d: want a positive number of assets", o.Window)
 	}
 	return nil
-}
-
-func contains(s []string, v string) bool {
-	for _, x := range s {
-		if x == v {
-			return true
-		}
-	}
-	return false
 }

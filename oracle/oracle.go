@@ -6,6 +6,7 @@ import (
 	"errors"
 	"fmt"
 	"path"
+	"slices"
 	"strconv"
 	"sync"
 	"time"
@@ -360,9 +361,9 @@ func (r *replay) projection(header []string, at recordAt) (projection, error) {
 		case r.o.OpField != "" && h == r.o.OpField:
 			p.op = i
 			continue
-		case len(r.o.Fields) > 0 && !contains(r.o.Fields, h):
+		case len(r.o.Fields) > 0 && !slices.Contains(r.o.Fields, h):
 			continue
-		case contains(r.o.Hide, h):
+		case slices.Contains(r.o.Hide, h):
 			continue
 		}
 		p.keep = append(p.keep, i)

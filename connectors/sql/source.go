@@ -13,6 +13,7 @@ import (
 
 	"github.com/blockhub/blockhub/chain/store"
 	"github.com/blockhub/blockhub/connectors"
+	"github.com/blockhub/blockhub/internal/mysqlconn"
 	"github.com/blockhub/blockhub/internal/records"
 )
 
@@ -380,7 +381,7 @@ func (s *Source) where(t *table) (string, []any) {
 		conds = append(conds, "("+s.cfg.Where+")")
 	}
 	if s.cfg.Incremental != "" && t.after == nil {
-		conds = append(conds, quote(s.cfg.Incremental)+" IS NOT NULL")
+		conds = append(conds, mysqlconn.Quote(s.cfg.Incremental)+" IS NOT NULL")
 	}
 	if t.after != nil {
 		c, a := s.after(t)
@@ -403,7 +404,7 @@ func (s *Source) after(t *table) (string, []any) {
 	}
 	var expand func(i int) (string, []any)
 	expand = func(i int) (string, []any) {
-		c, ph := quote(cols[i].name), placeholder(cols[i].kind)
+		c, ph := mysqlconn.Quote(cols[i].name), placeholder(cols[i].kind)
 		if i == len(cols)-1 {
 			return c + " > " + ph, []any{t.after[i]}
 		}
@@ -414,7 +415,7 @@ func (s *Source) after(t *table) (string, []any) {
 	if len(cols) == 1 {
 		return rest, ra
 	}
-	c0 := quote(cols[0].name) + " >= " + placeholder(cols[0].kind)
+	c0 := mysqlconn.Quote(cols[0].name) + " >= " + placeholder(cols[0].kind)
 	return c0 + " AND " + rest, append([]any{t.after[0]}, ra...)
 }
 
@@ -422,7 +423,7 @@ func (s *Source) after(t *table) (string, []any) {
 func (s *Source) countRows(ctx context.Context, db *dbsql.DB, t *table) error {
 	w, args := s.where(t)
 	var n int
-	if err := db.QueryRowContext(ctx, "SELECT COUNT(*) FROM "+quote(t.name)+w, args...).Scan(&n); err != nil {
+	if err := db.QueryRowContext(ctx, "SELECT COUNT(*) FROM "+mysqlconn.Quote(t.name)+w, args...).Scan(&n); err != nil {
 		if s.cfg.Where != "" {
 			return s.errorf("%s: counting rows (is --where %q valid SQL?): %v", t.name, s.cfg.Where, err)
 		}
@@ -520,13 +521,13 @@ func (s *Source) fetch(ctx context.Context, db *dbsql.DB, t *table, pages chan<-
 	}
 	sel := make([]string, len(t.sel))
 	for i, c := range t.sel {
-		sel[i] = quote(c.name)
+		sel[i] = mysqlconn.Quote(c.name)
 	}
 	order := make([]string, len(t.order))
 	for i, o := range t.order {
-		order[i] = quote(t.sel[o].name)
+		order[i] = mysqlconn.Quote(t.sel[o].name)
 	}
-	head := "SELECT " + strings.Join(sel, ", ") + " FROM " + quote(t.name)
+	head := "SELECT " + strings.Join(sel, ", ") + " FROM " + mysqlconn.Quote(t.name)
 	tail := " ORDER BY " + strings.Join(order, ", ") + " LIMIT ?"
 	raw := make([]dbsql.RawBytes, len(t.sel))
 	dest := make([]any, len(t.sel))

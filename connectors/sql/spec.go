@@ -11,7 +11,7 @@ import (
 
 	"github.com/blockhub/blockhub/chain/store"
 	"github.com/blockhub/blockhub/connectors"
-	"github.com/blockhub/blockhub/internal/mysqlurl"
+	"github.com/blockhub/blockhub/internal/mysqlconn"
 	"github.com/blockhub/blockhub/internal/records"
 )
 
@@ -24,7 +24,7 @@ const DefaultRows = 1000
 // PasswordEnv is read for the password when the --source URL names a user
 // without one (the same variable as the mysql store's), so the password
 // need not appear in a URL or a process list.
-const PasswordEnv = mysqlurl.PasswordEnv
+const PasswordEnv = mysqlconn.PasswordEnv
 
 // ConnectTimeout bounds dialling the server, so an unreachable host fails
 // promptly.
@@ -122,17 +122,17 @@ func New(cfg Config) (*Source, error) {
 }
 
 // parseURL turns a mysql:// URL into a driver configuration (through
-// internal/mysqlurl). It never puts the password in an error.
+// internal/mysqlconn). It never puts the password in an error.
 func parseURL(raw string, getenv func(string) string) (*mysql.Config, error) {
 	u, err := url.Parse(raw)
 	if err != nil || u.Scheme != "mysql" {
 		return nil, errors.New("want mysql://user:pass@host:3306/db")
 	}
-	m, err := mysqlurl.Config(u, getenv)
+	m, err := mysqlconn.Config(u, getenv)
 	if err != nil {
 		return nil, err
 	}
-	if err := mysqlurl.Params(m, u.Query(), "tls, socket", nil); err != nil {
+	if err := mysqlconn.Params(m, u.Query(), "tls, socket", nil); err != nil {
 		return nil, err
 	}
 	m.Timeout = ConnectTimeout

@@ -202,8 +202,3 @@ func placeholder(k kind) string {
 	}
 	return "?"
 }
-
-// quote quotes an identifier with backticks.
-func quote(name string) string {
-	return "`" + strings.ReplaceAll(name, "`", "``") + "`"
-}

@@ -5,6 +5,8 @@ import (
 	"fmt"
 	"strings"
 	"testing"
+
+	"github.com/blockhub/blockhub/internal/mysqlconn"
 )
 
 func TestValue(t *testing.T) {
@@ -85,8 +87,8 @@ func FuzzIsJSONNumber(f *testing.F) {
 
 func TestQuote(t *testing.T) {
 	for in, want := range map[string]string{"orders": "`orders`", "a`b": "`a``b`", "x` ; DROP TABLE y; --": "`x`` ; DROP TABLE y; --`"} {
-		if got := quote(in); got != want {
-			t.Errorf("quote(%q) = %s; want %s", in, got, want)
+		if got := mysqlconn.Quote(in); got != want {
+			t.Errorf("mysqlconn.Quote(%q) = %s; want %s", in, got, want)
 		}
 	}
 }

@@ -13,12 +13,13 @@ import (
 	"fmt"
 	"log/slog"
 	"net/url"
+	"slices"
 	"strings"
 	"time"
 
 	"github.com/go-sql-driver/mysql"
 
-	"github.com/blockhub/blockhub/internal/mysqlurl"
+	"github.com/blockhub/blockhub/internal/mysqlconn"
 	"github.com/blockhub/blockhub/oracle"
 )
 
@@ -29,7 +30,7 @@ const Scheme = "mysql"
 const CheckpointTable = "bh_oracle_checkpoint"
 
 // PasswordEnv is read for the password when the URL has a user and none.
-const PasswordEnv = mysqlurl.PasswordEnv
+const PasswordEnv = mysqlconn.PasswordEnv
 
 func init() { oracle.RegisterTarget(Scheme, opener{}) }
 
@@ -59,7 +60,7 @@ var _ oracle.DDLPrinter = (*Target)(nil)
 
 // Config turns a mysql:// URL into a driver configuration.
 func Config(u *url.URL, getenv func(string) string) (*mysql.Config, error) {
-	m, err := mysqlurl.Config(u, getenv)
+	m, err := mysqlconn.Config(u, getenv)
 	if err != nil {
 		return nil, err
 	}
@@ -179,12 +180,12 @@ func (t *Target) apply(ctx context.Context, tx *sql.Tx, s oracle.RowSet) error {
 
 func (t *Target) insert(ctx context.Context, tx *sql.Tx, s oracle.RowSet) error {
 	var head strings.Builder
-	head.WriteString("INSERT INTO " + quote(t.table) + " (")
+	head.WriteString("INSERT INTO " + mysqlconn.Quote(t.table) + " (")
 	for i, c := range s.Columns {
 		if i > 0 {
 			head.WriteString(", ")
 		}
-		head.WriteString(quote(c))
+		head.WriteString(mysqlconn.Quote(c))
 	}
 	head.WriteString(") VALUES ")
 	tail := ""
@@ -192,17 +193,17 @@ func (t *Target) insert(ctx context.Context, tx *sql.Tx, s oracle.RowSet) error 
 	case s.Mode == oracle.Upsert:
 		var set []string
 		for _, c := range s.Columns {
-			if !contains(t.key, c) {
-				set = append(set, quote(c)+" = VALUES("+quote(c)+")")
+			if !slices.Contains(t.key, c) {
+				set = append(set, mysqlconn.Quote(c)+" = VALUES("+mysqlconn.Quote(c)+")")
 			}
 		}
 		if len(set) == 0 && len(t.key) > 0 {
-			set = append(set, quote(t.key[0])+" = "+quote(t.key[0]))
+			set = append(set, mysqlconn.Quote(t.key[0])+" = "+mysqlconn.Quote(t.key[0]))
 		}
 		tail = " ON DUPLICATE KEY UPDATE " + strings.Join(set, ", ")
 	case len(t.key) > 0:
 		// insert: the first record of a key wins; later ones leave it.
-		tail = " ON DUPLICATE KEY UPDATE " + quote(t.key[0]) + " = " + quote(t.key[0])
+		tail = " ON DUPLICATE KEY UPDATE " + mysqlconn.Quote(t.key[0]) + " = " + mysqlconn.Quote(t.key[0])
 	}
 	var q []byte
 	rows := 0
@@ -245,20 +246,20 @@ func (t *Target) update(ctx context.Context, tx *sql.Tx, s oracle.RowSet) error 
 	var set, where []string
 	var setIdx, keyIdx []int
 	for i, c := range s.Columns {
-		if contains(t.key, c) {
+		if slices.Contains(t.key, c) {
 			continue
 		}
-		set = append(set, quote(c)+" = ?")
+		set = append(set, mysqlconn.Quote(c)+" = ?")
 		setIdx = append(setIdx, i)
 	}
 	for _, k := range t.key {
-		where = append(where, quote(k)+" = ?")
-		keyIdx = append(keyIdx, index(s.Columns, k))
+		where = append(where, mysqlconn.Quote(k)+" = ?")
+		keyIdx = append(keyIdx, slices.Index(s.Columns, k))
 	}
 	if len(set) == 0 {
 		return nil
 	}
-	q := "UPDATE " + quote(t.table) + " SET " + strings.Join(set, ", ") + " WHERE " + strings.Join(where, " AND ")
+	q := "UPDATE " + mysqlconn.Quote(t.table) + " SET " + strings.Join(set, ", ") + " WHERE " + strings.Join(where, " AND ")
 	args := make([]any, 0, len(setIdx)+len(keyIdx))
 	for _, r := range s.Rows {
 		args = args[:0]
@@ -279,10 +280,10 @@ func (t *Target) delete(ctx context.Context, tx *sql.Tx, s oracle.RowSet) error 
 	var keyIdx []int
 	var cols []string
 	for _, k := range t.key {
-		keyIdx = append(keyIdx, index(s.Columns, k))
-		cols = append(cols, quote(k))
+		keyIdx = append(keyIdx, slices.Index(s.Columns, k))
+		cols = append(cols, mysqlconn.Quote(k))
 	}
-	head := "DELETE FROM " + quote(t.table) + " WHERE (" + strings.Join(cols, ", ") + ") IN ("
+	head := "DELETE FROM " + mysqlconn.Quote(t.table) + " WHERE (" + strings.Join(cols, ", ") + ") IN ("
 	var q []byte
 	n := 0
 	run := func() error {
@@ -382,17 +383,4 @@ func appendValue(q []byte, v any, noBackslash bool) []byte {
 		return append(q, '\'')
 	}
 	return q
-}
-
-func quote(name string) string { return "`" + strings.ReplaceAll(name, "`", "``") + "`" }
-
-func contains(s []string, v string) bool { return index(s, v) >= 0 }
-
-func index(s []string, v string) int {
-	for i, x := range s {
-		if x == v {
-			return i
-		}
-	}
-	return -1
 }

@@ -6,6 +6,7 @@ import (
 	"os"
 	"strings"
 
+	"github.com/blockhub/blockhub/internal/mysqlconn"
 	"github.com/blockhub/blockhub/oracle"
 )
 
@@ -56,7 +57,7 @@ func (t *Target) schema(ctx context.Context, sets []oracle.RowSet) error {
 		if !t.create {
 			return fmt.Errorf("field %s is not a column of table %s (drop it with --hide, or add --create to add the column)", c.Name, t.table)
 		}
-		if _, err := t.db.ExecContext(ctx, "ALTER TABLE "+quote(t.table)+" ADD COLUMN "+quote(c.Name)+" "+sqlType(c)); err != nil {
+		if _, err := t.db.ExecContext(ctx, "ALTER TABLE "+mysqlconn.Quote(t.table)+" ADD COLUMN "+mysqlconn.Quote(c.Name)+" "+sqlType(c)); err != nil {
 			return fmt.Errorf("add column %s to %s: %w", c.Name, t.table, err)
 		}
 		t.cols[strings.ToLower(c.Name)] = true
@@ -88,19 +89,19 @@ func (t *Target) columns(ctx context.Context) (map[string]bool, error) {
 // by length, the key (if any) as the primary key.
 func (t *Target) DDL(cols []oracle.Column) string {
 	var b strings.Builder
-	b.WriteString("CREATE TABLE IF NOT EXISTS " + quote(t.table) + " (\n")
+	b.WriteString("CREATE TABLE IF NOT EXISTS " + mysqlconn.Quote(t.table) + " (\n")
 	for i, c := range cols {
 		if i > 0 {
 			b.WriteString(",\n")
 		}
-		b.WriteString("  " + quote(c.Name) + " " + sqlType(c))
+		b.WriteString("  " + mysqlconn.Quote(c.Name) + " " + sqlType(c))
 		if c.Key {
 			b.WriteString(" NOT NULL")
 		}
 	}
 	var pk []string
 	for _, k := range t.key {
-		pk = append(pk, quote(k))
+		pk = append(pk, mysqlconn.Quote(k))
 	}
 	if len(pk) > 0 {
 		b.WriteString(",\n  PRIMARY KEY (" + strings.Join(pk, ", ") + ")")

@@ -8,6 +8,8 @@ import (
 	"net/url"
 	"strings"
 
+	"github.com/blockhub/blockhub/internal/mysqlconn"
+
 	"github.com/go-sql-driver/mysql"
 )
 
@@ -95,17 +97,15 @@ type tables struct {
 func newTables(prefix string) tables {
 	return tables{
 		prefix: prefix,
-		blocks: quote(prefix + tBlocks),
-		tails:  quote(prefix + tTails),
-		assets: quote(prefix + tAssets),
-		chunk:  quote(prefix + tChunks),
+		blocks: mysqlconn.Quote(prefix + tBlocks),
+		tails:  mysqlconn.Quote(prefix + tTails),
+		assets: mysqlconn.Quote(prefix + tAssets),
+		chunk:  mysqlconn.Quote(prefix + tChunks),
 	}
 }
 
-func quote(name string) string { return "`" + strings.ReplaceAll(name, "`", "``") + "`" }
-
 func (t tables) ddl(kind string) string {
-	return fmt.Sprintf(columns[kind], quote(t.prefix+kind))
+	return fmt.Sprintf(columns[kind], mysqlconn.Quote(t.prefix+kind))
 }
 
 // create makes the tables named by kinds when missing.
@@ -121,7 +121,7 @@ func (t tables) create(ctx context.Context, db *sql.DB, kinds []string) error {
 // check makes sure the tables named by kinds exist, for create=false.
 func (t tables) check(ctx context.Context, db *sql.DB, kinds []string) error {
 	for _, k := range kinds {
-		_, err := db.ExecContext(ctx, "SELECT 1 FROM "+quote(t.prefix+k)+" LIMIT 0")
+		_, err := db.ExecContext(ctx, "SELECT 1 FROM "+mysqlconn.Quote(t.prefix+k)+" LIMIT 0")
 		var me *mysql.MySQLError
 		if errors.As(err, &me) && me.Number == 1146 {
 			return fmt.Errorf("table %s is missing and the URL says create=false: create the tables (bhctl store ddl URL prints them) or drop create=false", t.prefix+k)

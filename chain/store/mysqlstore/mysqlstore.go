@@ -39,14 +39,14 @@ import (
 
 	"github.com/blockhub/blockhub/chain/store"
 	"github.com/blockhub/blockhub/chain/store/driver"
-	"github.com/blockhub/blockhub/internal/mysqlurl"
+	"github.com/blockhub/blockhub/internal/mysqlconn"
 )
 
 // Scheme is the URL scheme of this driver.
 const Scheme = "mysql"
 
 // DefaultPort is the port used when the URL names none.
-const DefaultPort = mysqlurl.DefaultPort
+const DefaultPort = mysqlconn.DefaultPort
 
 // ConnectTimeout bounds dialling the server and the first round trip at
 // open, so an unreachable or silent server fails promptly.
@@ -54,7 +54,7 @@ const ConnectTimeout = 5 * time.Second
 
 // PasswordEnv is read for the password when the URL names a user without
 // one, so the password need not appear in a URL or a process list.
-const PasswordEnv = mysqlurl.PasswordEnv
+const PasswordEnv = mysqlconn.PasswordEnv
 
 func init() { store.Register(Scheme, opener{}) }
 
@@ -86,11 +86,11 @@ type config struct {
 var prefixRE = regexp.MustCompile(`^[A-Za-z0-9_]{0,40}$`)
 
 // parseURL turns a mysql:// URL into a driver configuration (through
-// internal/mysqlurl) with the store's own parameters. It never puts the
+// internal/mysqlconn) with the store's own parameters. It never puts the
 // password in an error.
 func parseURL(u *url.URL, getenv func(string) string) (config, error) {
 	c := config{create: true}
-	m, err := mysqlurl.Config(u, getenv)
+	m, err := mysqlconn.Config(u, getenv)
 	if err != nil {
 		return c, err
 	}
@@ -99,7 +99,7 @@ func parseURL(u *url.URL, getenv func(string) string) (config, error) {
 	if err != nil {
 		return c, fmt.Errorf("bad URL parameters: %v", err)
 	}
-	err = mysqlurl.Params(m, q, "table_prefix, create, tls, socket", func(k, v string) (bool, error) {
+	err = mysqlconn.Params(m, q, "table_prefix, create, tls, socket", func(k, v string) (bool, error) {
 		switch k {
 		case "table_prefix":
 			if !prefixRE.MatchString(v) {

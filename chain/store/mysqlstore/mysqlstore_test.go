@@ -11,6 +11,7 @@ import (
 	"github.com/go-sql-driver/mysql"
 
 	"github.com/blockhub/blockhub/chain/store/storetest"
+	"github.com/blockhub/blockhub/internal/mysqlconn"
 	"github.com/blockhub/blockhub/internal/testenv"
 )
 
@@ -54,7 +55,7 @@ func dropTables(t *testing.T, u *url.URL) {
 	db := sql.OpenDB(must(mysql.NewConnector(c.mysql)))
 	defer db.Close()
 	for _, k := range allTables {
-		if _, err := db.Exec("DROP TABLE IF EXISTS " + quote(c.prefix+k)); err != nil {
+		if _, err := db.Exec("DROP TABLE IF EXISTS " + mysqlconn.Quote(c.prefix+k)); err != nil {
 			t.Errorf("drop %s%s: %v", c.prefix, k, err)
 		}
 	}

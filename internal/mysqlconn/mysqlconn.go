@@ -1,7 +1,7 @@
 // Package mysqlurl turns mysql:// URLs into go-sql-driver/mysql
 // configurations, the one way for the MySQL store, the sql connector and
 // the MySQL oracle target. Its errors never hold the password.
-package mysqlurl
+package mysqlconn
 
 import (
 	"errors"
@@ -87,3 +87,7 @@ func Params(m *mysql.Config, q url.Values, known string, other func(k, v string)
 	}
 	return nil
 }
+
+// Quote quotes a table or column name for MySQL: in backticks, with any
+// backtick doubled.
+func Quote(name string) string { return "`" + strings.ReplaceAll(name, "`", "``") + "`" }
