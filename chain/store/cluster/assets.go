@@ -8,6 +8,8 @@ import (
 	"io"
 	"iter"
 
+	"github.com/blockhub/blockhub/chain/store/internal/pieces"
+
 	"github.com/blockhub/blockhub/chain"
 	"github.com/blockhub/blockhub/chain/store/driver"
 )
@@ -28,7 +30,7 @@ const bufferMax = 16 << 20
 
 // Put implements driver.AssetStore.
 func (c *AssetStore) Put(ctx context.Context, hash string, r io.Reader, size int64) error {
-	head, done, err := readUpTo(r, size, c.buffer)
+	head, done, err := pieces.ReadUpTo(r, size, c.buffer)
 	if err != nil {
 		return err // the bytes did not check out: no member saw them
 	}
@@ -120,31 +122,6 @@ func fanOut(src io.Reader, pipes []*io.PipeWriter) error {
 			return err
 		}
 	}
-}
-
-// readUpTo reads r until io.EOF or until it holds more than limit bytes.
-// done says r ended (having passed the caller's checks); err is what r
-// returned instead of io.EOF.
-func readUpTo(r io.Reader, size, limit int64) (buf []byte, done bool, err error) {
-	c := min(limit+1, 64<<10)
-	if size >= 0 && size < limit {
-		c = size + 1 // room to see io.EOF without growing
-	}
-	buf = make([]byte, 0, c)
-	for int64(len(buf)) <= limit {
-		if len(buf) == cap(buf) {
-			buf = append(buf, 0)[:len(buf)]
-		}
-		n, err := r.Read(buf[len(buf):cap(buf)])
-		buf = buf[:len(buf)+n]
-		if err == io.EOF {
-			return buf, true, nil
-		}
-		if err != nil {
-			return nil, false, err
-		}
-	}
-	return buf, false, nil
 }
 
 // Get implements driver.AssetStore: the first member that has the asset,

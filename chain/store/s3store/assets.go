@@ -8,6 +8,8 @@ import (
 	"iter"
 	"strings"
 
+	"github.com/blockhub/blockhub/chain/store/internal/pieces"
+
 	"github.com/minio/minio-go/v7"
 
 	"github.com/blockhub/blockhub/chain"
@@ -36,7 +38,7 @@ func (s *AssetStore) Put(ctx context.Context, hash string, r io.Reader, size int
 	if size > onePut && s.exists(ctx, key) {
 		return chain.ErrExists
 	}
-	head, done, err := readUpTo(r, size, onePut)
+	head, done, err := pieces.ReadUpTo(r, size, onePut)
 	if err != nil {
 		return err // the bytes did not check out: nothing was sent
 	}
@@ -60,31 +62,6 @@ func (s *AssetStore) Put(ctx context.Context, hash string, r io.Reader, size int
 func (s *AssetStore) exists(ctx context.Context, key string) bool {
 	_, err := s.b.c.StatObject(ctx, s.b.name, key, minio.StatObjectOptions{})
 	return err == nil
-}
-
-// readUpTo reads r until io.EOF or until it holds more than limit bytes.
-// done says r ended (and so passed the caller's checks); err is what r
-// returned instead of io.EOF.
-func readUpTo(r io.Reader, size, limit int64) (buf []byte, done bool, err error) {
-	c := min(limit+1, 64<<10)
-	if size >= 0 && size < limit {
-		c = size + 1 // room to see io.EOF without growing
-	}
-	buf = make([]byte, 0, c)
-	for int64(len(buf)) <= limit {
-		if len(buf) == cap(buf) {
-			buf = append(buf, 0)[:len(buf)]
-		}
-		n, err := r.Read(buf[len(buf):cap(buf)])
-		buf = buf[:len(buf)+n]
-		if err == io.EOF {
-			return buf, true, nil
-		}
-		if err != nil {
-			return nil, false, err
-		}
-	}
-	return buf, false, nil
 }
 
 // strictReader hands the client bytes only while r has not failed: an

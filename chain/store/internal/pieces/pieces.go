@@ -1,7 +1,8 @@
-// Package pieces holds what the drivers that store large assets as pieces
-// (rows in MySQL, documents in MongoDB) share: the piece size, a pool of
-// piece buffers, and reading one piece without losing the hash check's
-// error.
+// Package pieces holds what drivers share to read an asset a piece at a
+// time without losing the hash check's error (it comes with the last
+// bytes): the piece size and buffer pool of the drivers that store large
+// assets as pieces (rows in MySQL, documents in MongoDB), Fill, and
+// ReadUpTo for those that buffer small assets whole (S3, clusters).
 package pieces
 
 import (
@@ -36,4 +37,29 @@ func Fill(r io.Reader, buf []byte) (n int, eof bool, err error) {
 		}
 	}
 	return n, false, nil
+}
+
+// ReadUpTo reads r until io.EOF or until it holds more than limit bytes.
+// done says r ended (and so passed the caller's checks); err is what r
+// returned instead of io.EOF. size is r's length when known (-1 if not).
+func ReadUpTo(r io.Reader, size, limit int64) (buf []byte, done bool, err error) {
+	c := min(limit+1, 64<<10)
+	if size >= 0 && size < limit {
+		c = size + 1 // room to see io.EOF without growing
+	}
+	buf = make([]byte, 0, c)
+	for int64(len(buf)) <= limit {
+		if len(buf) == cap(buf) {
+			buf = append(buf, 0)[:len(buf)]
+		}
+		n, err := r.Read(buf[len(buf):cap(buf)])
+		buf = buf[:len(buf)+n]
+		if err == io.EOF {
+			return buf, true, nil
+		}
+		if err != nil {
+			return nil, false, err
+		}
+	}
+	return buf, false, nil
 }
