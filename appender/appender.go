@@ -49,14 +49,23 @@ func (a *Appender) Crypt() chain.Crypt { return a.crypt }
 
 // Store hashes and stores a chunk without queueing its receipt.
 func (a *Appender) Store(ctx context.Context, c Chunk) (chain.Receipt, bool, error) {
-	if len(c.Meta) > 0 && (c.Meta[0] != '{' || !json.Valid(c.Meta)) {
-		return chain.Receipt{}, false, fmt.Errorf("appender: %w meta: not a JSON object", chain.ErrInvalid)
-	}
-	hash, created, err := a.assets.PutBytes(ctx, a.crypt, c.Data)
+	r, err := a.receipt(c)
 	if err != nil {
 		return chain.Receipt{}, false, err
 	}
-	return chain.Receipt{Hash: hash, Crypt: a.crypt, Length: int64(len(c.Data)), Type: c.Type, Meta: c.Meta}, created, nil
+	created, err := a.assets.PutSummed(ctx, r.Hash, c.Data)
+	if err != nil {
+		return chain.Receipt{}, false, err
+	}
+	return r, created, nil
+}
+
+// receipt checks a chunk's meta and hashes its bytes.
+func (a *Appender) receipt(c Chunk) (chain.Receipt, error) {
+	if len(c.Meta) > 0 && (c.Meta[0] != '{' || !json.Valid(c.Meta)) {
+		return chain.Receipt{}, fmt.Errorf("appender: %w meta: not a JSON object", chain.ErrInvalid)
+	}
+	return chain.Receipt{Hash: a.crypt.Sum(c.Data), Crypt: a.crypt, Length: int64(len(c.Data)), Type: c.Type, Meta: c.Meta}, nil
 }
 
 // Queue hands a stored asset's receipt to the builder.
@@ -112,9 +121,15 @@ func (a *Appender) AppendReader(ctx context.Context, r io.Reader, typ string, me
 type Options struct {
 	// Workers hash and store chunks in parallel; default GOMAXPROCS.
 	Workers int
-	// Skip, when set, is asked about every stored chunk before its receipt
-	// is queued; returning true leaves it off the chain (--prevent-dups).
+	// Skip, when set, is asked about every chunk, in order, before its
+	// receipt is queued; returning true leaves it off the chain
+	// (--prevent-dups).
 	Skip func(chain.Receipt) bool
+	// Known, when set, is asked by the workers (so it must be safe for
+	// concurrent use) whether the chain already holds a hash; such a chunk
+	// is not stored again, only handed to Skip. It saves re-uploading what
+	// --prevent-dups will skip anyway.
+	Known func(hash string) bool
 }
 
 // Result is one chunk's outcome in AppendAll.
@@ -131,12 +146,15 @@ type Result struct {
 // worker.
 func (a *Appender) AppendAll(ctx context.Context, chunks iter.Seq2[Chunk, error], opts *Options) iter.Seq2[Result, error] {
 	workers := runtime.GOMAXPROCS(0)
-	var skip func(chain.Receipt) bool
+	var (
+		skip  func(chain.Receipt) bool
+		known func(string) bool
+	)
 	if opts != nil {
 		if opts.Workers > 0 {
 			workers = opts.Workers
 		}
-		skip = opts.Skip
+		skip, known = opts.Skip, opts.Known
 	}
 	return func(yield func(Result, error) bool) {
 		ctx, cancel := context.WithCancel(ctx)
@@ -150,8 +168,7 @@ func (a *Appender) AppendAll(ctx context.Context, chunks iter.Seq2[Chunk, error]
 		for range workers {
 			go func() {
 				for j := range jobs {
-					r, created, err := a.Store(ctx, j.c)
-					j.out <- stored{r, created, err}
+					j.out <- a.storeUnlessKnown(ctx, j.c, known)
 				}
 			}()
 		}
@@ -206,6 +223,19 @@ func (a *Appender) AppendAll(ctx context.Context, chunks iter.Seq2[Chunk, error]
 			yield(Result{}, inputErr)
 		}
 	}
+}
+
+// storeUnlessKnown stores a chunk, unless known says the chain holds it.
+func (a *Appender) storeUnlessKnown(ctx context.Context, c Chunk, known func(string) bool) stored {
+	r, err := a.receipt(c)
+	if err != nil {
+		return stored{err: err}
+	}
+	if known != nil && known(r.Hash) {
+		return stored{r: r}
+	}
+	created, err := a.assets.PutSummed(ctx, r.Hash, c.Data)
+	return stored{r, created, err}
 }
 
 type stored struct {

@@ -199,6 +199,9 @@ func Import(ctx context.Context, app *appender.Appender, crypt chain.Crypt, src 
 		}
 	} else {
 		opts := &appender.Options{Skip: func(r chain.Receipt) bool { return skip(r.Hash) }}
+		if o.Common.PreventDups {
+			opts.Known = o.Index.Has // not stored again: skip drops it
+		}
 		for res, e := range app.AppendAll(ctx, chunks, opts) {
 			if e != nil {
 				err = e

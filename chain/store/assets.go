@@ -63,19 +63,27 @@ func (a *Assets) Put(ctx context.Context, hash string, r io.Reader, size int64) 
 
 // PutBytes hashes b with c and stores it; it returns the hash and whether
 // the asset was new.
-//
-// The bytes are hashed once: they are in memory, so what the driver reads
-// is what was hashed, and the reader need not check them again.
 func (a *Assets) PutBytes(ctx context.Context, c chain.Crypt, b []byte) (hash string, created bool, err error) {
 	hash = c.Sum(b)
+	created, err = a.PutSummed(ctx, hash, b)
+	return hash, created, err
+}
+
+// PutSummed stores b under hash, which the caller computed from b itself:
+// the bytes are in memory, so what the driver reads is what was hashed,
+// and they are not hashed again.
+func (a *Assets) PutSummed(ctx context.Context, hash string, b []byte) (created bool, err error) {
+	if err := chain.CheckHex("asset hash", hash); err != nil {
+		return false, fmt.Errorf("asset store %s: %w", a.url, err)
+	}
 	err = a.d.Put(ctx, hash, bytes.NewReader(b), int64(len(b)))
 	switch {
 	case err == nil:
-		return hash, true, nil
+		return true, nil
 	case errors.Is(err, chain.ErrExists):
-		return hash, false, nil
+		return false, nil
 	}
-	return hash, false, fmt.Errorf("asset store %s: put %s: %w", a.url, hash, err)
+	return false, fmt.Errorf("asset store %s: put %s: %w", a.url, hash, err)
 }
 
 // Get opens the asset named hash. The reader returns an error matching
