@@ -30,9 +30,6 @@ func TestImportArrows(t *testing.T) {
 	for _, line := range strings.Split(strings.TrimSpace(string(out)), "\n") {
 		fields := strings.Fields(line)
 		pkg, deps := fields[0], fields[1:]
-		if strings.HasSuffix(pkg, "test") && strings.Contains(pkg, "/chain/store/storetest") {
-			continue
-		}
 		for _, r := range rules {
 			if pkg != r.pkg && !strings.HasPrefix(pkg, r.pkg+"/") {
 				continue

@@ -142,21 +142,10 @@ for s in $VSTORES; do
 	mongo) "$SB" clean -mongo "$MG_URL" ;;
 	esac
 	echo "building a chain of $N blocks on $s ($(cut -d' ' -f1-3 /proc/loadavg))" >&2
-	workers=8 link=true
-	[ "$s" = folder ] && workers=2
-	# FerretDB (SQLite) serialises writes, and mongostore's SetNext scans
-	# the whole blocks collection there (its copy filter is not _id alone):
-	# fewer workers, and the links written by storebench mongolink, which
-	# writes the same documents. MONGO_DRIVER_LINK=1 links through the
-	# driver instead (about an hour for 10,000 blocks on FerretDB).
-	if [ "$s" = mongo ]; then
-		workers=2
-		[ "${MONGO_DRIVER_LINK:-0}" = 1 ] || link=false
-	fi
-	timeout 3000 "$SB" mkchain -blocks "$mk" -n "$N" -chain bench -workers "$workers" -link=$link >/dev/null 2> >(redact >&2)
-	if [ $link = false ]; then
-		timeout 3000 "$SB" mongolink -mongo "$mk" -chain bench
-	fi
+	workers=8
+	# FerretDB (SQLite) serialises writes: fewer workers there.
+	[ "$s" = folder ] || [ "$s" = mongo ] && workers=2
+	timeout 3000 "$SB" mkchain -blocks "$mk" -n "$N" -chain bench -workers "$workers" >/dev/null 2> >(redact >&2)
 done
 
 bench_machine | redact

@@ -1,8 +1,7 @@
 // Command storebench is the helper of bench/stores.sh, the benchmark of
 // the remote stores (s3://, mysql://, mongodb://) beside the folder store.
 //
-//	storebench mkchain -blocks URL -assets URL [-chain NAME] [-n 10000] [-workers 8] [-link=false]
-//	storebench mongolink -mongo URL [-chain NAME]
+//	storebench mkchain -blocks URL -assets URL [-chain NAME] [-n 10000] [-workers 8]
 //	storebench probe   -blocks URL [-chain NAME]
 //	storebench walk    -blocks URL [-chain NAME] [-runs 3]
 //	storebench rawput  -s3 URL [-bytes 256MiB] [-object 1MiB] [-parallel 2]
@@ -15,10 +14,6 @@
 // workers at once, then linked (every SetNext is a set-once on its own
 // key, so they too run in parallel). The result is the chain bhctl would
 // have made, read back by `bhctl --block-store URL verify`.
-//
-// mongolink links what mkchain -link=false left unlinked on a mongodb://
-// store, writing the documents mongostore's SetNext writes but without
-// its whole-collection scan on FerretDB (see mongolink's doc).
 //
 // probe times single block reads and the Ranger's After calls.
 //
@@ -59,7 +54,6 @@ import (
 	_ "github.com/go-sql-driver/mysql"
 	"github.com/minio/minio-go/v7"
 	"github.com/minio/minio-go/v7/pkg/credentials"
-	"go.mongodb.org/mongo-driver/v2/bson"
 	"go.mongodb.org/mongo-driver/v2/mongo"
 	"go.mongodb.org/mongo-driver/v2/mongo/options"
 
@@ -85,8 +79,6 @@ func main() {
 		err = rawput(ctx, os.Args[2:])
 	case "probe":
 		err = probe(ctx, os.Args[2:])
-	case "mongolink":
-		err = mongolink(ctx, os.Args[2:])
 	case "clean":
 		err = clean(ctx, os.Args[2:])
 	default:
@@ -118,7 +110,6 @@ func mkchain(ctx context.Context, args []string) error {
 	n := fs.Int("n", 10000, "blocks after the root")
 	size := fs.Int("asset-size", 64, "bytes of each block's asset, at least 8")
 	workers := fs.Int("workers", 8, "blocks and assets stored at once")
-	link := fs.Bool("link", true, "link the blocks (false: leave it to mongolink)")
 	fs.Parse(args)
 	if *blocks == "" || *n < 0 || *size < 8 || *workers < 1 || fs.NArg() != 0 {
 		return errors.New("mkchain: want -blocks URL [-assets URL] [-n N] [-workers W]")
@@ -210,10 +201,6 @@ func mkchain(ctx context.Context, args []string) error {
 		return h.Blocks.Create(ctx, list[i])
 	}); err != nil {
 		return err
-	}
-	if !*link {
-		fmt.Println(root.ID)
-		return nil
 	}
 	if err := each("link", func(i int) error {
 		return h.Blocks.SetNext(ctx, list[i-1].ID, list[i].ID)
@@ -321,106 +308,6 @@ func probe(ctx context.Context, args []string) error {
 		}
 		fmt.Printf("probe: After(height %d, 256): %d blocks in %.1f ms\n", from, len(list), float64(time.Since(t).Microseconds())/1e3)
 	}
-	return nil
-}
-
-// ---------------------------------------------------------------- mongolink
-
-// mongolink links, on a mongodb:// store, every block of the chain that
-// mkchain created but did not link yet, writing what mongostore's SetNext
-// writes (a nexts document {_id: id, next}, then next copied onto the
-// block's document) but with the copy filtered on _id alone. On FerretDB's
-// SQLite backend only a filter of _id alone is pushed down to SQL:
-// mongostore's copy filter {_id, next: {$exists: false}} scans the whole
-// blocks collection, so linking a 10,000-block chain through the driver
-// takes about an hour there. This is a stand-in for that fix, for the
-// benchmark only; the walk reads the same documents either way.
-func mongolink(ctx context.Context, args []string) error {
-	fs := flag.NewFlagSet("mongolink", flag.ExitOnError)
-	raw := fs.String("mongo", "", "mongodb://host:port/db")
-	name := fs.String("chain", "bench", "chain name")
-	fs.Parse(args)
-	u, err := url.Parse(*raw)
-	if err != nil || u.Scheme != "mongodb" {
-		return errors.New("mongolink: want -mongo mongodb://host:port/db")
-	}
-	home, err := os.MkdirTemp("", "storebench-home.")
-	if err != nil {
-		return err
-	}
-	defer os.RemoveAll(home)
-	h, err := blockhub.Open(ctx, blockhub.Config{Home: home, BlockStore: []string{*raw}, AssetStore: []string{*raw}})
-	if err != nil {
-		return err
-	}
-	defer h.Close()
-	root, err := h.Resolve(ctx, *name)
-	if err != nil {
-		return err
-	}
-	c, err := mongo.Connect(options.Client().ApplyURI(*raw).SetTimeout(5 * time.Minute))
-	if err != nil {
-		return err
-	}
-	defer c.Disconnect(context.Background())
-	db := c.Database(strings.Trim(u.Path, "/"))
-	type doc struct {
-		ID     string `bson:"_id"`
-		Height int64  `bson:"height"`
-		Next   string `bson:"next"`
-	}
-	cur, err := db.Collection("blocks").Find(ctx, bson.D{{Key: "chain", Value: root.ID}},
-		options.Find().SetProjection(bson.D{{Key: "_id", Value: 1}, {Key: "height", Value: 1}, {Key: "next", Value: 1}}))
-	if err != nil {
-		return err
-	}
-	var docs []doc
-	if err := cur.All(ctx, &docs); err != nil {
-		return err
-	}
-	byHeight := map[int64]doc{0: {ID: root.ID}}
-	for _, d := range docs {
-		if _, dup := byHeight[d.Height]; dup {
-			return fmt.Errorf("mongolink: two blocks at height %d", d.Height)
-		}
-		byHeight[d.Height] = d
-	}
-	var nexts []doc
-	cur, err = db.Collection("nexts").Find(ctx, bson.D{})
-	if err != nil {
-		return err
-	}
-	if err := cur.All(ctx, &nexts); err != nil {
-		return err
-	}
-	linked := map[string]string{}
-	for _, n := range nexts {
-		linked[n.ID] = n.Next
-	}
-	t := time.Now()
-	made := 0
-	for hgt := int64(1); hgt < int64(len(byHeight)); hgt++ {
-		prev, b := byHeight[hgt-1], byHeight[hgt]
-		if b.ID == "" || prev.ID == "" {
-			return fmt.Errorf("mongolink: no block at height %d", hgt)
-		}
-		if n, ok := linked[prev.ID]; ok {
-			if n != b.ID {
-				return fmt.Errorf("mongolink: %s is linked to %s, not %s", prev.ID, n, b.ID)
-			}
-			if prev.Next == b.ID {
-				continue
-			}
-		} else if _, err := db.Collection("nexts").InsertOne(ctx, bson.D{{Key: "_id", Value: prev.ID}, {Key: "next", Value: b.ID}}); err != nil {
-			return err
-		}
-		if _, err := db.Collection("blocks").UpdateOne(ctx, bson.D{{Key: "_id", Value: prev.ID}},
-			bson.D{{Key: "$set", Value: bson.D{{Key: "next", Value: b.ID}}}}); err != nil {
-			return err
-		}
-		made++
-	}
-	fmt.Fprintf(os.Stderr, "mongolink: %d links made in %s (%d blocks)\n", made, time.Since(t).Round(time.Millisecond), len(byHeight))
 	return nil
 }
 

@@ -1,9 +1,6 @@
 package testenv
 
-import (
-	"os"
-	"testing"
-)
+import "testing"
 
 func TestURL(t *testing.T) {
 	t.Setenv("BH_TEST_EXAMPLE", "mysql://root@127.0.0.1:3306/x")
@@ -13,5 +10,4 @@ func TestURL(t *testing.T) {
 	if u := ParsedURL(t, "BH_TEST_EXAMPLE"); u.Host != "127.0.0.1:3306" {
 		t.Fatalf("ParsedURL host = %q", u.Host)
 	}
-	os.Unsetenv("BH_TEST_EXAMPLE")
 }
