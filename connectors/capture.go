@@ -9,9 +9,10 @@ import (
 )
 
 // Capture runs src onto the chain rooted at root, as bhctl import does.
-// With o.Common.PreventDups it brings the chain's index up to date and
-// hands it to the run. With DryRun nothing is written, and root may be the
-// zero Block (a chain that does not exist yet holds nothing to skip).
+// With o.Common.PreventDups, or a source that resumes (Resumer), it
+// brings the chain's index up to date and hands it to the run. With DryRun
+// nothing is written, and root may be the zero Block (a chain that does
+// not exist yet holds nothing to skip).
 // Otherwise every chunk captured is linked before Capture returns, also
 // when the run stopped on an error or ctx ended, so a re-run resumes after
 // it. o.Index is set by Capture.
@@ -23,7 +24,7 @@ func Capture(ctx context.Context, h *blockhub.Hub, root chain.Block, src Source,
 	if root.ID == "" {
 		o.Common.PreventDups = false
 	}
-	if o.Common.PreventDups {
+	if root.ID != "" && (o.Common.PreventDups || resumes(src)) {
 		idx, err := index.Open(ctx, h.Home, h.Blocks, root)
 		if err != nil {
 			return Summary{Connector: o.Connector}, err

@@ -55,7 +55,8 @@ type ImportOptions struct {
 	// Connector is the connector's name, recorded as meta "source".
 	Connector string
 	Common    Common
-	// Index tells what the chain holds; required with PreventDups.
+	// Index tells what the chain holds; required with PreventDups, and
+	// what lets a Resumer source resume (without it, it starts afresh).
 	Index *index.Index
 	// Notes receives one-line notes for the user (sensitive data
 	// warnings, resume decisions); nil discards them.
@@ -110,11 +111,11 @@ func Import(ctx context.Context, app *appender.Appender, crypt chain.Crypt, src 
 	if notes == nil {
 		notes = io.Discard
 	}
+	if o.Common.PreventDups && o.Index == nil {
+		return sum, fmt.Errorf("%s: --prevent-dups needs the chain's index", o.Connector)
+	}
 	var st State
-	if o.Common.PreventDups {
-		if o.Index == nil {
-			return sum, fmt.Errorf("%s: --prevent-dups needs the chain's index", o.Connector)
-		}
+	if o.Index != nil && (o.Common.PreventDups || resumes(src)) {
 		st = &state{x: o.Index, notes: notes}
 	}
 	seen := map[string]bool{} // hashes captured by this run
@@ -278,7 +279,8 @@ func describe(c Chunk) string {
 	return s
 }
 
-// state is the State connectors see under --prevent-dups.
+// state is the State connectors see under --prevent-dups, and
+// resuming sources on every run.
 type state struct {
 	x     *index.Index
 	notes io.Writer

@@ -54,10 +54,25 @@ type Spec struct {
 // Source is a connector ready to run: it yields chunks in order.
 type Source interface {
 	// Chunks yields the source's chunks. st tells what the chain already
-	// holds (nil without --prevent-dups), so a connector can resume where
-	// an earlier capture stopped. An error ends the run; the chunks
+	// holds (nil without --prevent-dups, unless the source is a Resumer),
+	// so a connector can resume where an earlier capture stopped. An error ends the run; the chunks
 	// yielded before it are kept.
 	Chunks(ctx context.Context, st State) iter.Seq2[Chunk, error]
+}
+
+// Resumer is implemented by sources that keep their place on the chain,
+// such as a followed log or a watched folder: when Resumes says so they
+// are handed the State on every run, with or without --prevent-dups, so
+// a restart carries on where the last run stopped. (--prevent-dups adds
+// the skipping of chunks whose content the chain already holds.)
+type Resumer interface {
+	Resumes() bool
+}
+
+// resumes reports whether src wants the State on every run.
+func resumes(src Source) bool {
+	r, ok := src.(Resumer)
+	return ok && r.Resumes()
 }
 
 // Sizer is implemented by sources that know their input size in bytes,

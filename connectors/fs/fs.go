@@ -73,8 +73,9 @@ type Source struct {
 }
 
 var (
-	_ connectors.Source = (*Source)(nil)
-	_ connectors.Sizer  = (*Source)(nil)
+	_ connectors.Source  = (*Source)(nil)
+	_ connectors.Sizer   = (*Source)(nil)
+	_ connectors.Resumer = (*Source)(nil)
 )
 
 // New returns a source over the folder dir.
@@ -129,6 +130,10 @@ func New(dir string, o *Options) (*Source, error) {
 
 // Key is the source key of the file at abs (an absolute path).
 func Key(abs string) string { return "fs:" + abs }
+
+// Resumes implements connectors.Resumer: a watch is handed the chain's
+// index on every run, so a restart skips the files it captured before.
+func (s *Source) Resumes() bool { return s.o.Watch }
 
 // Size is the total size of the files a first pass would read (-1 with
 // Watch, which has no end).

@@ -39,10 +39,11 @@ With --prevent-dups a file whose size and mtime match its last complete
 capture is skipped without being read; a changed one is read again and
 only parts whose content is not on the chain are captured.
 
---watch (which needs --prevent-dups) keeps running after the first pass:
-files that appear or change are captured once they stay unchanged for
---settle (200ms), until the process is stopped (SIGINT, SIGTERM). A restart
-captures only what changed meanwhile.
+--watch keeps running after the first pass: files that appear or change
+are captured once they stay unchanged for --settle (200ms), until the
+process is stopped (SIGINT, SIGTERM). A watch always skips the files whose
+size and mtime match their last capture, with or without --prevent-dups,
+so a restart captures only what changed meanwhile.
 
 Symbolic links that stay inside DIR are followed; links out of DIR are
 skipped with a note unless --follow-symlinks. A file or folder that cannot
@@ -59,13 +60,13 @@ then fails, naming it.`,
 		{Name: "until", Kind: connectors.String, Help: "skip files modified at or after this time (as --since)"},
 		{Name: "chunk-size", Kind: connectors.Size, Default: "64MiB", Help: "most bytes per asset; bigger files are captured in parts"},
 		{Name: "follow-symlinks", Kind: connectors.Bool, Help: "follow symbolic links that lead out of DIR"},
-		{Name: "watch", Kind: connectors.Bool, Help: "keep running and capture files as they appear or change (needs --prevent-dups)"},
+		{Name: "watch", Kind: connectors.Bool, Help: "keep running and capture files as they appear or change; a restart captures only what changed meanwhile"},
 		{Name: "settle", Kind: connectors.Duration, Default: "200ms", Help: "with --watch, how long a file must stay unchanged before it is captured"},
 	},
 	Examples: []string{
 		"bhctl import fs ./exports --recursive --include '*.csv' --prevent-dups",
 		"bhctl import fs /data --recursive --dir-regex '^2026-' --min-size 1M --since 7d",
-		"bhctl import fs ./drop --watch --prevent-dups",
+		"bhctl import fs ./drop --watch",
 	},
 	New: newSource,
 }
@@ -89,9 +90,6 @@ func newSource(args []string, v connectors.Values, c connectors.Common) (connect
 		Exclude:        v.Strings("exclude-files"),
 		FollowSymlinks: v.Bool("follow-symlinks"),
 		Watch:          v.Bool("watch"),
-	}
-	if o.Watch && !c.PreventDups {
-		return nil, connectors.Usagef("fs: --watch needs --prevent-dups, so that a restart does not capture every file again")
 	}
 	var err error
 	if s := v.String("dir-regex"); s != "" {

@@ -47,7 +47,10 @@ func TestNewSource(t *testing.T) {
 		{name: "rows", args: []string{dir}, c: connectors.Common{Rows: 10}, err: "--rows does not apply", usage: true},
 		{name: "exclude", args: []string{dir}, c: connectors.Common{Exclude: []string{"*.tmp"}}, err: "use --exclude-files", usage: true},
 		{name: "format", args: []string{dir}, c: connectors.Common{Format: "json"}, err: "--format does not apply", usage: true},
-		{name: "watch alone", args: []string{dir}, v: connectors.Values{"watch": {"true"}}, err: "--watch needs --prevent-dups", usage: true},
+		{name: "watch alone", args: []string{dir}, v: connectors.Values{"watch": {"true"}}, check: func(o Options) bool {
+			// A watch resumes on its own: it needs no --prevent-dups.
+			return o.Watch && (&Source{o: o}).Resumes()
+		}},
 		{name: "bad regex", args: []string{dir}, v: connectors.Values{"dir-regex": {"("}}, err: "--dir-regex", usage: true},
 		{name: "bad glob", args: []string{dir}, v: connectors.Values{"include": {"[a"}}, err: `--include "[a"`, usage: true},
 		{name: "bad size", args: []string{dir}, v: connectors.Values{"min-size": {"ten"}}, err: "--min-size", usage: true},

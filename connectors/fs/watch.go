@@ -21,7 +21,7 @@ type pendingFile struct {
 // Settle, until the context ends.
 func (r *run) watch() error {
 	if r.st == nil {
-		return errors.New("fs: --watch needs --prevent-dups, so that a restart does not capture every file again")
+		return errors.New("fs: --watch needs the chain's index (connectors.ImportOptions.Index), so that a restart does not capture every file again")
 	}
 	w, err := fsnotify.NewWatcher()
 	if err != nil {

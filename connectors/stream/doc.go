@@ -5,8 +5,8 @@
 //
 // A file's chunks carry its identity (device and inode), the byte offsets
 // of their lines and a fingerprint of the file's first bytes, so that a
-// later run (under --prevent-dups, which gives the connector the chain's
-// index) starts right after the last line captured: in the same file when
+// later run (the runner hands a resuming source the chain's index on
+// every run) starts right after the last line captured: in the same file when
 // it is still the one it read, in the rotated file first when it was
 // renamed away, from the start of a new or truncated file otherwise.
 //

@@ -198,7 +198,7 @@ func (r *fileRun) start() (old, cur *tail, err error) {
 	if cur, err = openTail(r.s.abs); err != nil {
 		return nil, nil, fmt.Errorf("stream: %s: %w", name, unwrapPath(err))
 	}
-	if r.st == nil {
+	if r.st == nil || r.s.o.FromStart {
 		return nil, cur, nil
 	}
 	b, ok := r.st.Last(r.key)

@@ -38,18 +38,21 @@ func init() {
 			"the path from its start; a truncated file is read again from its start.\n\n" +
 			"Meta: path, dev and ino (the file's identity), lines [first, last] (1-based\n" +
 			"lines of the file, those left out by the filters counted), offset [start, end]\n" +
-			"(bytes), head (sha256 of the file's first bytes, up to 4 KiB). With\n" +
-			"--prevent-dups a run starts right after the last line captured from the same\n" +
-			"path, also after a rotation; without it, it reads the file from its start.",
+			"(bytes), head (sha256 of the file's first bytes, up to 4 KiB).\n\n" +
+			"A run on a file starts right after the last line captured from the same path,\n" +
+			"also after a rotation, so runs from cron and restarts neither lose nor\n" +
+			"repeat a line; --from-start reads the file from its start instead. (On stdin\n" +
+			"there is nothing to resume: every line read is captured.)",
 		Options: []connectors.Option{
 			{Name: "include", Kind: connectors.List, Help: "keep only lines matching one of these regular expressions"},
 			{Name: "ttl", Kind: connectors.Duration, Default: DefaultTTL.String(), Help: "capture a partial batch once its first line is this old (with --follow, or on stdin)"},
 			{Name: "follow", Kind: connectors.Bool, Help: "keep following the file (rotation and truncation too) until interrupted; stdin is read to its end anyway"},
+			{Name: "from-start", Kind: connectors.Bool, Help: "read the file from its start, not from where the last capture of its path ended"},
 			{Name: "poll", Kind: connectors.Duration, Default: DefaultPoll.String(), Help: "with --follow, look at the file this often besides file events (the only way where events are not available)"},
 		},
 		Examples: []string{
-			"bhctl import stream /var/log/app.log --prevent-dups",
-			"bhctl import stream /var/log/app.log --follow --rows 500 --ttl 5s --prevent-dups",
+			"bhctl import stream /var/log/app.log",
+			"bhctl import stream /var/log/app.log --follow --rows 500 --ttl 5s",
 			"bhctl import stream app.log --include 'ERROR|WARN' --exclude healthcheck",
 			"tail -n0 -F app.log | bhctl import stream - --ttl 2s",
 		},
@@ -77,6 +80,9 @@ type Options struct {
 	TTL time.Duration
 	// Follow keeps reading at the end of the file, until ctx ends.
 	Follow bool
+	// FromStart reads the file from its start, whatever was captured of
+	// its path before; otherwise a run resumes after the last capture.
+	FromStart bool
 	// Poll is how often a followed file is looked at besides file events;
 	// 0 means DefaultPoll.
 	Poll time.Duration
@@ -94,7 +100,7 @@ func parseOptions(args []string, v connectors.Values, c connectors.Common) (Opti
 	if len(args) != 1 {
 		return Options{}, connectors.Usagef("stream: name one FILE, or - for stdin")
 	}
-	o := Options{Path: args[0], Rows: c.Rows, Format: c.Format, Follow: v.Bool("follow")}
+	o := Options{Path: args[0], Rows: c.Rows, Format: c.Format, Follow: v.Bool("follow"), FromStart: v.Bool("from-start")}
 	var err error
 	if o.Include, err = compile("include", v.Strings("include")); err != nil {
 		return Options{}, err
@@ -153,8 +159,9 @@ type Source struct {
 }
 
 var (
-	_ connectors.Source = (*Source)(nil)
-	_ connectors.Sizer  = (*Source)(nil)
+	_ connectors.Source  = (*Source)(nil)
+	_ connectors.Sizer   = (*Source)(nil)
+	_ connectors.Resumer = (*Source)(nil)
 )
 
 // New returns a source for o. A file must exist, unless o.Follow (then
@@ -195,6 +202,10 @@ func New(o Options) (*Source, error) {
 	}
 	return s, nil
 }
+
+// Resumes implements connectors.Resumer: a file's run carries on after
+// its path's last capture (see Source.Chunks), unless FromStart.
+func (s *Source) Resumes() bool { return s.abs != "" && !s.o.FromStart }
 
 // Size is the file's size when it is read to its end once, -1 otherwise.
 func (s *Source) Size() int64 { return s.size }

@@ -163,12 +163,13 @@ func TestRestart(t *testing.T) {
 }
 
 // TestRestartOnChain is the restart story through the runner and the
-// chain's index: append, run again, exactly the new lines.
+// chain's index: append, run again, exactly the new lines. A file's run
+// resumes without --prevent-dups: the source is a connectors.Resumer.
 func TestRestartOnChain(t *testing.T) {
 	path := filepath.Join(t.TempDir(), "app.log")
 	write(t, path, lines(1, 150))
 	hub, root := connectortest.NewChain(t)
-	c := connectors.Common{PreventDups: true}
+	c := connectors.Common{}
 	if s := connectortest.Import(t, hub, root, "stream", newSource(t, path, c, nil), c); s.Captured != 2 || s.Records != 150 {
 		t.Fatalf("first run: %+v", s)
 	}
