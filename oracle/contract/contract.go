@@ -12,13 +12,17 @@
 // matched assets), and are handed out once per id across restarts: a run
 // keeps its position in a checkpoint file, written after each handler
 // succeeds; a failing handler is retried with exponential backoff, and
-// after MaxTries the run stops with an error naming the event.
+// after MaxTries the run stops with an error naming the event. The
+// checkpoint also keeps where matching got to, with the matches still
+// waiting for the rest of their event, so that a restart goes on from
+// there instead of reading the chain again from its root.
 //
 // It imports oracle (for the chain source and record decoding) and
 // internal/records; never connectors or cmd.
 package contract
 
 import (
+	"cmp"
 	"context"
 	"crypto/sha256"
 	"encoding/hex"
@@ -35,6 +39,7 @@ import (
 
 	"github.com/cenkalti/backoff/v5"
 
+	"github.com/blockhub/blockhub/chain"
 	"github.com/blockhub/blockhub/chain/walk"
 	"github.com/blockhub/blockhub/internal/records"
 	"github.com/blockhub/blockhub/oracle"
@@ -109,6 +114,11 @@ type Contract struct {
 	Filters  map[string]Filter
 	Events   []EventSpec
 	Handlers map[string]Handler
+	// Version names the contract's logic (Load sets it to a hash of the
+	// file). A checkpoint's waiting matches are reused only by a contract
+	// of the same Version and events; after a change a run reads the
+	// chain from its root again (still handing out no event twice).
+	Version string
 }
 
 // Check reports events naming unknown filters or handlers.
@@ -172,7 +182,40 @@ type checkpoint struct {
 	Index  int    `json:"index"`
 	// Done are the events handled at that asset.
 	Done []string `json:"done"`
+	// Scan is where matching got to, at most about a second before the
+	// run stopped; nil: read the chain from its root.
+	Scan *scan `json:"scan,omitempty"`
 }
+
+// scan is the matching state after one asset: every record up to it was
+// matched and every event it completed handed out. It can lag behind the
+// events handed out (their own position above says what not to hand out
+// again), never run ahead of them.
+type scan struct {
+	Contract string    `json:"contract"` // the contract's fingerprint
+	Block    string    `json:"block"`
+	Height   uint64    `json:"height"`
+	Index    int       `json:"index"`
+	Seq      int       `json:"seq"`
+	Waiting  []waiting `json:"waiting,omitempty"`
+}
+
+// waiting is one match waiting for the rest of its event. Its record's
+// fields are not saved: a restart reads them again from the asset, so an
+// event's fields are the same whether or not the run was restarted.
+type waiting struct {
+	Event  string    `json:"event"`
+	Key    string    `json:"key"`
+	Filter string    `json:"filter"`
+	Seq    int       `json:"seq"`
+	At     time.Time `json:"at"`
+	Asset  AssetRef  `json:"asset"`
+	Record int       `json:"record"`
+}
+
+// scanEvery is how often, at most, a run saves its matching state while
+// no event is handed out: a kill loses at most this much matching work.
+const scanEvery = time.Second
 
 type pending struct {
 	seq   int
@@ -227,8 +270,30 @@ func (c *Contract) Run(ctx context.Context, src oracle.Source, opts *RunOptions)
 		state[i] = map[string]map[string][]pending{}
 	}
 	seq := 0
+	walkOpts := &walk.Options{Live: opts.Live}
+	resumeAfter := -1 // in the first block walked, the assets up to this one were matched
+	if sc := cp.Scan; sc != nil && sc.Contract == c.fingerprint() {
+		if err := c.restore(ctx, src, sc, state); err != nil {
+			return sum, err
+		}
+		seq, walkOpts.From, resumeAfter = sc.Seq, sc.Block, sc.Index
+		log.Debug("resuming", "contract", c.Name, "height", sc.Height, "index", sc.Index, "waiting", len(sc.Waiting))
+	} else if sc != nil {
+		log.Info("the contract changed since its checkpoint: matching the chain again from its root", "contract", c.Name)
+	}
+	lastSave := time.Now()
+	saveScan := func(b chain.Block, ai int) error {
+		cp.Chain = src.Root.ID
+		cp.Scan = c.snapshot(b, ai, seq, state)
+		lastSave = time.Now()
+		return saveCheckpoint(opts.Checkpoint, cp)
+	}
+	var (
+		at      chain.Block // the block of the last asset matched
+		atIndex = -1
+	)
 	w := walk.New(src.Blocks, src.Root.ID)
-	for b, err := range w.All(ctx, &walk.Options{Live: opts.Live}) {
+	for b, err := range w.All(ctx, walkOpts) {
 		if err != nil {
 			return sum, fmt.Errorf("contract %s: walk: %w", c.Name, err)
 		}
@@ -237,27 +302,20 @@ func (c *Contract) Run(ctx context.Context, src oracle.Source, opts *RunOptions)
 		}
 		bt, _ := b.At()
 		for ai, rc := range b.Assets {
-			if records.FormatOf(rc.Type) == "" {
+			if ai <= resumeAfter || records.FormatOf(rc.Type) == "" {
 				continue
 			}
 			seq++
 			var meta map[string]any
 			json.Unmarshal(rc.Meta, &meta)
-			data, err := src.Assets.ReadAll(ctx, rc.Hash)
+			tab, err := readRecords(ctx, src, b, ai)
 			if err != nil {
-				return sum, fmt.Errorf("contract %s: block %s asset %d: %w", c.Name, b.ID, ai, err)
-			}
-			tab, err := records.Decode(rc.Type, data)
-			if err != nil {
-				return sum, fmt.Errorf("contract %s: block %s asset %d: %w", c.Name, b.ID, ai, err)
+				return sum, fmt.Errorf("contract %s: %w", c.Name, err)
 			}
 			ref := AssetRef{Block: b.ID, Height: b.Height, Index: ai, Hash: rc.Hash, Type: rc.Type, Time: bt}
 			var fired []Event
-			for ri, row := range tab.Rows {
-				rec := Record{Fields: map[string]any{}, Meta: meta, Asset: ref}
-				for i, h := range tab.Header {
-					rec.Fields[h] = oracle.Value(row[i])
-				}
+			for ri := range tab.Rows {
+				rec := Record{Fields: fields(tab, ri), Meta: meta, Asset: ref}
 				for _, fn := range filterNames {
 					ok, err := c.Filters[fn](rec)
 					if err != nil {
@@ -306,21 +364,128 @@ func (c *Contract) Run(ctx context.Context, src oracle.Source, opts *RunOptions)
 					opts.OnEvent(ev)
 				}
 				if b.Height != cp.Height || ai != cp.Index {
-					cp = checkpoint{Height: b.Height, Index: ai}
+					cp.Height, cp.Index, cp.Done = b.Height, ai, nil
 				}
 				cp.Chain = src.Root.ID
 				cp.Done = append(cp.Done, ev.ID)
+				// The scan saved with it is an older one: still true.
 				if err := saveCheckpoint(opts.Checkpoint, cp); err != nil {
 					return sum, err
 				}
 			}
 			prune(c.Events, state, seq, bt)
+			at, atIndex = b, ai
+			if opts.Checkpoint != "" && time.Since(lastSave) >= scanEvery {
+				if err := saveScan(at, atIndex); err != nil {
+					return sum, err
+				}
+			}
+		}
+		resumeAfter = -1
+	}
+	if opts.Checkpoint != "" && atIndex >= 0 {
+		if err := saveScan(at, atIndex); err != nil {
+			return sum, err
 		}
 	}
 	if err := ctx.Err(); err != nil && !opts.Live {
 		return sum, err
 	}
 	return sum, nil
+}
+
+// readRecords reads and decodes the records of block b's asset ai.
+func readRecords(ctx context.Context, src oracle.Source, b chain.Block, ai int) (records.Table, error) {
+	rc := b.Assets[ai]
+	data, err := src.Assets.ReadAll(ctx, rc.Hash)
+	if err != nil {
+		return records.Table{}, fmt.Errorf("block %s asset %d: %w", b.ID, ai, err)
+	}
+	tab, err := records.Decode(rc.Type, data)
+	if err != nil {
+		return records.Table{}, fmt.Errorf("block %s asset %d: %w", b.ID, ai, err)
+	}
+	return tab, nil
+}
+
+// fields returns row ri of tab as a record's fields, numbers where they
+// read as numbers.
+func fields(tab records.Table, ri int) map[string]any {
+	f := make(map[string]any, len(tab.Header))
+	for i, h := range tab.Header {
+		f[h] = oracle.Value(tab.Rows[ri][i])
+	}
+	return f
+}
+
+// fingerprint names the contract's logic as far as the waiting matches
+// depend on it: its Version, and its events' names, filters and windows.
+func (c *Contract) fingerprint() string {
+	h := sha256.New()
+	fmt.Fprintf(h, "%q", c.Version)
+	for _, e := range c.Events {
+		fmt.Fprintf(h, "\x00%q %q %d %d", e.Name, e.Filters, e.WindowAssets, e.WindowTime)
+	}
+	return hex.EncodeToString(h.Sum(nil))[:32]
+}
+
+// snapshot returns the matching state after block b's asset ai, the
+// waiting matches in a stable order.
+func (c *Contract) snapshot(b chain.Block, ai, seq int, state []map[string]map[string][]pending) *scan {
+	sc := &scan{Contract: c.fingerprint(), Block: b.ID, Height: b.Height, Index: ai, Seq: seq}
+	for ei, keys := range state {
+		for key, m := range keys {
+			for f, ps := range m {
+				for _, p := range ps {
+					sc.Waiting = append(sc.Waiting, waiting{Event: c.Events[ei].Name, Key: key, Filter: f,
+						Seq: p.seq, At: p.at, Asset: p.match.Asset, Record: p.match.Record})
+				}
+			}
+		}
+	}
+	slices.SortFunc(sc.Waiting, func(a, b waiting) int {
+		return cmp.Or(strings.Compare(a.Event, b.Event), strings.Compare(a.Key, b.Key),
+			strings.Compare(a.Filter, b.Filter), cmp.Compare(a.Seq, b.Seq), cmp.Compare(a.Record, b.Record))
+	})
+	return sc
+}
+
+// restore puts a saved scan's waiting matches back into state, reading
+// their records again from their assets.
+func (c *Contract) restore(ctx context.Context, src oracle.Source, sc *scan, state []map[string]map[string][]pending) error {
+	events := map[string]int{}
+	for i, e := range c.Events {
+		events[e.Name] = i
+	}
+	tabs := map[string]records.Table{} // by asset hash
+	for _, wt := range sc.Waiting {
+		ei, ok := events[wt.Event]
+		if !ok {
+			return fmt.Errorf("contract %s: checkpoint names event %s, which the contract has not", c.Name, wt.Event)
+		}
+		tab, ok := tabs[wt.Asset.Hash]
+		if !ok {
+			data, err := src.Assets.ReadAll(ctx, wt.Asset.Hash)
+			if err != nil {
+				return fmt.Errorf("contract %s: resuming: block %s asset %d: %w", c.Name, wt.Asset.Block, wt.Asset.Index, err)
+			}
+			if tab, err = records.Decode(wt.Asset.Type, data); err != nil {
+				return fmt.Errorf("contract %s: resuming: block %s asset %d: %w", c.Name, wt.Asset.Block, wt.Asset.Index, err)
+			}
+			tabs[wt.Asset.Hash] = tab
+		}
+		if wt.Record < 1 || wt.Record > len(tab.Rows) {
+			return fmt.Errorf("contract %s: checkpoint names record %d of block %s asset %d, which has %d", c.Name, wt.Record, wt.Asset.Block, wt.Asset.Index, len(tab.Rows))
+		}
+		m := state[ei][wt.Key]
+		if m == nil {
+			m = map[string][]pending{}
+			state[ei][wt.Key] = m
+		}
+		m[wt.Filter] = append(m[wt.Filter], pending{seq: wt.Seq, at: wt.At,
+			match: Match{Filter: wt.Filter, Asset: wt.Asset, Record: wt.Record, Fields: fields(tab, wt.Record-1)}})
+	}
+	return nil
 }
 
 // complete returns the event when every filter of e has a match for key

@@ -3,6 +3,8 @@ package contract
 import (
 	"bytes"
 	"context"
+	"crypto/sha256"
+	"encoding/hex"
 	"encoding/json"
 	"fmt"
 	"io"
@@ -104,7 +106,8 @@ func Parse(data []byte, dir string, opts *LoadOptions) (*Contract, error) {
 	if err := yaml.UnmarshalWithOptions(data, &f, yaml.Strict()); err != nil {
 		return nil, fmt.Errorf("contract: %v", err)
 	}
-	c := &Contract{Name: f.Name, Filters: map[string]Filter{}, Handlers: map[string]Handler{}}
+	sum := sha256.Sum256(data)
+	c := &Contract{Name: f.Name, Filters: map[string]Filter{}, Handlers: map[string]Handler{}, Version: hex.EncodeToString(sum[:16])}
 	for name, src := range f.Filters {
 		p, err := expr.Compile(src, expr.AsBool(), expr.AllowUndefinedVariables())
 		if err != nil {
