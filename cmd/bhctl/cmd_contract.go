@@ -88,6 +88,11 @@ func runContract(c *cli.Context, e *env) error {
 	}
 	// An interrupt is how a live run stops: events handed out so far are
 	// checkpointed, and the next run goes on after them.
-	e.notef("contract %s: %d events handed out, %d handed out before", k.Name, sum.Events, sum.Skipped)
+	if sum.Skipped > 0 {
+		// Met again after a restart or a change of the contract.
+		e.notef("contract %s: %d events handed out (%d met again, handed out before)", k.Name, sum.Events, sum.Skipped)
+	} else {
+		e.notef("contract %s: %d events handed out", k.Name, sum.Events)
+	}
 	return nil
 }
