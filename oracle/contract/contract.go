@@ -308,9 +308,9 @@ func (c *Contract) Run(ctx context.Context, src oracle.Source, opts *RunOptions)
 			seq++
 			var meta map[string]any
 			json.Unmarshal(rc.Meta, &meta)
-			tab, err := readRecords(ctx, src, b, ai)
+			tab, err := readRecords(ctx, src, rc.Hash, rc.Type)
 			if err != nil {
-				return sum, fmt.Errorf("contract %s: %w", c.Name, err)
+				return sum, fmt.Errorf("contract %s: block %s asset %d: %w", c.Name, b.ID, ai, err)
 			}
 			ref := AssetRef{Block: b.ID, Height: b.Height, Index: ai, Hash: rc.Hash, Type: rc.Type, Time: bt}
 			var fired []Event
@@ -394,18 +394,13 @@ func (c *Contract) Run(ctx context.Context, src oracle.Source, opts *RunOptions)
 	return sum, nil
 }
 
-// readRecords reads and decodes the records of block b's asset ai.
-func readRecords(ctx context.Context, src oracle.Source, b chain.Block, ai int) (records.Table, error) {
-	rc := b.Assets[ai]
-	data, err := src.Assets.ReadAll(ctx, rc.Hash)
+// readRecords reads an asset and decodes its records.
+func readRecords(ctx context.Context, src oracle.Source, hash, contentType string) (records.Table, error) {
+	data, err := src.Assets.ReadAll(ctx, hash)
 	if err != nil {
-		return records.Table{}, fmt.Errorf("block %s asset %d: %w", b.ID, ai, err)
+		return records.Table{}, err
 	}
-	tab, err := records.Decode(rc.Type, data)
-	if err != nil {
-		return records.Table{}, fmt.Errorf("block %s asset %d: %w", b.ID, ai, err)
-	}
-	return tab, nil
+	return records.Decode(contentType, data)
 }
 
 // fields returns row ri of tab as a record's fields, numbers where they
@@ -465,11 +460,8 @@ func (c *Contract) restore(ctx context.Context, src oracle.Source, sc *scan, sta
 		}
 		tab, ok := tabs[wt.Asset.Hash]
 		if !ok {
-			data, err := src.Assets.ReadAll(ctx, wt.Asset.Hash)
-			if err != nil {
-				return fmt.Errorf("contract %s: resuming: block %s asset %d: %w", c.Name, wt.Asset.Block, wt.Asset.Index, err)
-			}
-			if tab, err = records.Decode(wt.Asset.Type, data); err != nil {
+			var err error
+			if tab, err = readRecords(ctx, src, wt.Asset.Hash, wt.Asset.Type); err != nil {
 				return fmt.Errorf("contract %s: resuming: block %s asset %d: %w", c.Name, wt.Asset.Block, wt.Asset.Index, err)
 			}
 			tabs[wt.Asset.Hash] = tab
