@@ -2,6 +2,14 @@ package connectors
 
 import (
 	"context"
+	"crypto/sha256"
+	"encoding/hex"
+	"errors"
+	"fmt"
+	"os"
+	"path/filepath"
+
+	"golang.org/x/sys/unix"
 
 	"github.com/blockhub/blockhub"
 	"github.com/blockhub/blockhub/chain"
@@ -16,6 +24,11 @@ import (
 // Otherwise every chunk captured is linked before Capture returns, also
 // when the run stopped on an error or ctx ended, so a re-run resumes after
 // it. o.Index is set by Capture.
+//
+// A source that resumes (Resumer) runs alone: while another process runs
+// the same resume on the chain, Capture captures nothing, says so in
+// o.Notes and returns no error (for cron, an overlapping run is not a
+// failure: the running one captures what is new).
 func Capture(ctx context.Context, h *blockhub.Hub, root chain.Block, src Source, o ImportOptions) (Summary, error) {
 	crypt := chain.DefaultCrypt
 	if root.ID != "" {
@@ -24,7 +37,21 @@ func Capture(ctx context.Context, h *blockhub.Hub, root chain.Block, src Source,
 	if root.ID == "" {
 		o.Common.PreventDups = false
 	}
-	if root.ID != "" && (o.Common.PreventDups || resumes(src)) {
+	resumed := resumes(src)
+	if resumed != "" && root.ID != "" && !o.Common.DryRun {
+		unlock, err := lockResume(h.Home, root.ID, resumed)
+		if errors.Is(err, errRunning) {
+			if o.Notes != nil {
+				fmt.Fprintf(o.Notes, "bhctl: %s: another run is capturing %s into this chain: this one leaves it to that one\n", o.Connector, resumed)
+			}
+			return Summary{Connector: o.Connector}, nil
+		}
+		if err != nil {
+			return Summary{Connector: o.Connector}, err
+		}
+		defer unlock()
+	}
+	if root.ID != "" && (o.Common.PreventDups || resumed != "") {
 		idx, err := index.Open(ctx, h.Home, h.Blocks, root)
 		if err != nil {
 			return Summary{Connector: o.Connector}, err
@@ -46,4 +73,32 @@ func Capture(ctx context.Context, h *blockhub.Hub, root chain.Block, src Source,
 		err = cerr
 	}
 	return sum, err
+}
+
+// errRunning is lockResume's answer when another run holds the lock.
+var errRunning = errors.New("another run holds the lock")
+
+// lockResume takes the lock of one resume on one chain: a file in
+// home/locks, locked with flock(2), which the kernel releases when the
+// process ends however it ends. The file stays (removing it would race
+// with a run opening it).
+func lockResume(home, chainID, name string) (unlock func(), err error) {
+	dir := filepath.Join(home, "locks")
+	if err := os.MkdirAll(dir, 0o755); err != nil {
+		return nil, fmt.Errorf("lock %s: %w", name, err)
+	}
+	sum := sha256.Sum256([]byte(name))
+	path := filepath.Join(dir, chainID[:16]+"-"+hex.EncodeToString(sum[:8])+".lock")
+	f, err := os.OpenFile(path, os.O_RDWR|os.O_CREATE, 0o644)
+	if err != nil {
+		return nil, fmt.Errorf("lock %s: %w", name, err)
+	}
+	if err := unix.Flock(int(f.Fd()), unix.LOCK_EX|unix.LOCK_NB); err != nil {
+		f.Close()
+		if errors.Is(err, unix.EWOULDBLOCK) {
+			return nil, errRunning
+		}
+		return nil, fmt.Errorf("lock %s (%s): %w", name, path, err)
+	}
+	return func() { f.Close() }, nil
 }

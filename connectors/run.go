@@ -115,7 +115,7 @@ func Import(ctx context.Context, app *appender.Appender, crypt chain.Crypt, src 
 		return sum, fmt.Errorf("%s: --prevent-dups needs the chain's index", o.Connector)
 	}
 	var st State
-	if o.Index != nil && (o.Common.PreventDups || resumes(src)) {
+	if o.Index != nil && (o.Common.PreventDups || resumes(src) != "") {
 		st = &state{x: o.Index, notes: notes}
 	}
 	seen := map[string]bool{} // hashes captured by this run

@@ -120,3 +120,50 @@ func TestCommonCheck(t *testing.T) {
 		}
 	}
 }
+
+// resuming is a Source that resumes: it notes whether it was handed the
+// chain's State.
+type resuming struct {
+	lines
+	gotState *bool
+}
+
+func (r resuming) Resumes() string { return "lines:test" }
+
+func (r resuming) Chunks(ctx context.Context, st connectors.State) iter.Seq2[connectors.Chunk, error] {
+	*r.gotState = st != nil
+	return r.lines.Chunks(ctx, st)
+}
+
+// TestResumerRunsAlone: a resuming source is handed the State without
+// --prevent-dups, and while another run holds its resume on the chain a
+// run captures nothing, says why and does not fail (cron-safe).
+func TestResumerRunsAlone(t *testing.T) {
+	h, root := connectortest.NewChain(t)
+	var got bool
+	src := resuming{lines{"a\n", "b\n"}, &got}
+
+	unlock, err := connectors.LockResume(h.Home, root.ID, "lines:test")
+	if err != nil {
+		t.Fatal(err)
+	}
+	var notes strings.Builder
+	sum, err := connectors.Capture(context.Background(), h, root, src, connectors.ImportOptions{Connector: "lines", Notes: &notes})
+	if err != nil || sum.Captured != 0 || got {
+		t.Fatalf("run while another holds the resume: %+v, %v; want nothing captured, no error", sum, err)
+	}
+	if !strings.Contains(notes.String(), "another run is capturing lines:test into this chain") {
+		t.Errorf("notes %q; want a line saying another run is capturing", notes.String())
+	}
+	other, err := connectors.LockResume(h.Home, root.ID, "lines:other")
+	if err != nil {
+		t.Fatalf("another resume on the same chain: %v; want it free", err)
+	}
+	other()
+
+	unlock()
+	sum = connectortest.Import(t, h, root, "lines", src, connectors.Common{})
+	if sum.Captured != 2 || !got {
+		t.Fatalf("run after the lock is released: %+v, State handed: %t; want 2 captured, with the State", sum, got)
+	}
+}

@@ -61,18 +61,24 @@ type Source interface {
 }
 
 // Resumer is implemented by sources that keep their place on the chain,
-// such as a followed log or a watched folder: when Resumes says so they
-// are handed the State on every run, with or without --prevent-dups, so
-// a restart carries on where the last run stopped. (--prevent-dups adds
-// the skipping of chunks whose content the chain already holds.)
+// such as a followed log or a watched folder: when Resumes names what
+// they read, they are handed the State on every run, with or without
+// --prevent-dups, so a restart carries on where the last run stopped.
+// (--prevent-dups adds the skipping of chunks whose content the chain
+// already holds.) Two runs resuming the same name on one chain would
+// both capture what is new, so Capture lets only one run at a time.
 type Resumer interface {
-	Resumes() bool
+	// Resumes returns what this run resumes (such as "stream:" and the
+	// file's path), or "" when it starts afresh.
+	Resumes() string
 }
 
-// resumes reports whether src wants the State on every run.
-func resumes(src Source) bool {
-	r, ok := src.(Resumer)
-	return ok && r.Resumes()
+// resumes returns what src resumes, "" for none.
+func resumes(src Source) string {
+	if r, ok := src.(Resumer); ok {
+		return r.Resumes()
+	}
+	return ""
 }
 
 // Sizer is implemented by sources that know their input size in bytes,

@@ -133,7 +133,12 @@ func Key(abs string) string { return "fs:" + abs }
 
 // Resumes implements connectors.Resumer: a watch is handed the chain's
 // index on every run, so a restart skips the files it captured before.
-func (s *Source) Resumes() bool { return s.o.Watch }
+func (s *Source) Resumes() string {
+	if !s.o.Watch {
+		return ""
+	}
+	return "fs-watch:" + s.root
+}
 
 // Size is the total size of the files a first pass would read (-1 with
 // Watch, which has no end).

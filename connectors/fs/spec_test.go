@@ -49,7 +49,7 @@ func TestNewSource(t *testing.T) {
 		{name: "format", args: []string{dir}, c: connectors.Common{Format: "json"}, err: "--format does not apply", usage: true},
 		{name: "watch alone", args: []string{dir}, v: connectors.Values{"watch": {"true"}}, check: func(o Options) bool {
 			// A watch resumes on its own: it needs no --prevent-dups.
-			return o.Watch && (&Source{o: o}).Resumes()
+			return o.Watch && (&Source{o: o, root: dir}).Resumes() == "fs-watch:"+dir
 		}},
 		{name: "bad regex", args: []string{dir}, v: connectors.Values{"dir-regex": {"("}}, err: "--dir-regex", usage: true},
 		{name: "bad glob", args: []string{dir}, v: connectors.Values{"include": {"[a"}}, err: `--include "[a"`, usage: true},

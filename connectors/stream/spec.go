@@ -42,7 +42,9 @@ func init() {
 			"A run on a file starts right after the last line captured from the same path,\n" +
 			"also after a rotation, so runs from cron and restarts neither lose nor\n" +
 			"repeat a line; --from-start reads the file from its start instead. (On stdin\n" +
-			"there is nothing to resume: every line read is captured.)",
+			"there is nothing to resume: every line read is captured.) A run started while\n" +
+			"another is capturing the same path into the chain captures nothing, says so\n" +
+			"and exits 0.",
 		Options: []connectors.Option{
 			{Name: "include", Kind: connectors.List, Help: "keep only lines matching one of these regular expressions"},
 			{Name: "ttl", Kind: connectors.Duration, Default: DefaultTTL.String(), Help: "capture a partial batch once its first line is this old (with --follow, or on stdin)"},
@@ -205,7 +207,12 @@ func New(o Options) (*Source, error) {
 
 // Resumes implements connectors.Resumer: a file's run carries on after
 // its path's last capture (see Source.Chunks), unless FromStart.
-func (s *Source) Resumes() bool { return s.abs != "" && !s.o.FromStart }
+func (s *Source) Resumes() string {
+	if s.abs == "" || s.o.FromStart {
+		return ""
+	}
+	return Key(s.abs)
+}
 
 // Size is the file's size when it is read to its end once, -1 otherwise.
 func (s *Source) Size() int64 { return s.size }
