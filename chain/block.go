@@ -205,33 +205,6 @@ func (b Block) Encode() ([]byte, error) {
 	return out, nil
 }
 
-// DecodeBlock parses a stored block document and checks it against the
-// format (see Check). Any fault is an error matching ErrInvalid or
-// ErrTampered, never a panic. When the document parsed but failed the
-// checks, the parsed block is returned with the error, so a verifier that
-// reports and goes on can follow its links.
-func DecodeBlock(doc []byte) (Block, error) {
-	var b Block
-	d := json.NewDecoder(bytes.NewReader(doc))
-	d.DisallowUnknownFields()
-	if err := d.Decode(&b); err != nil {
-		return Block{}, fmt.Errorf("%w block document: %v", ErrInvalid, err)
-	}
-	if d.More() {
-		return Block{}, fmt.Errorf("%w block document: trailing data", ErrInvalid)
-	}
-	if err := b.Check(); err != nil {
-		return b, err
-	}
-	// Only the canonical form is a block: a reformatted document, or one
-	// with duplicate or differently cased keys or needless escapes, could
-	// be read otherwise by another parser while hashing the same.
-	if enc, err := b.Encode(); err != nil || !bytes.Equal(enc, doc) {
-		return b, fmt.Errorf("%w block %s: the stored document is not in canonical form (RFC 8785)", ErrInvalid, b.ID)
-	}
-	return b, nil
-}
-
 // Check verifies that b is well formed and that its id matches its content.
 // It does not look at other blocks; the walker checks the links.
 func (b Block) Check() error {

@@ -81,6 +81,53 @@ func (s *Blocks) Fetch(ctx context.Context, id string) (Raw, error) {
 	return Raw{ID: id, Doc: doc, Next: next}, nil
 }
 
+// ReadsNextApart reports whether the store reads a block's next apart
+// from its document (driver.NextReader): then a walker that follows next
+// pointers with FetchNext and reads documents with FetchDoc on other
+// goroutines reads each file once. On other stores those two read the
+// whole block, as Fetch does.
+func (s *Blocks) ReadsNextApart() bool {
+	_, ok := s.d.(driver.NextReader)
+	return ok
+}
+
+// FetchNext returns the next of block id ("" when unset). On a store that
+// reads next apart, it may also return "" for an absent block, which
+// FetchDoc then reports.
+func (s *Blocks) FetchNext(ctx context.Context, id string) (string, error) {
+	nr, ok := s.d.(driver.NextReader)
+	if !ok {
+		raw, err := s.Fetch(ctx, id)
+		return raw.Next, err
+	}
+	if err := chain.CheckHex("block id", id); err != nil {
+		return "", fmt.Errorf("block store %s: %w", s.url, err)
+	}
+	next, err := nr.Next(ctx, id)
+	if err != nil {
+		return "", fmt.Errorf("block store %s: next of block %s: %w", s.url, id, err)
+	}
+	return next, nil
+}
+
+// FetchDoc appends the document of block id to buf and returns it; an
+// error matching chain.ErrNotFound when the block is absent.
+func (s *Blocks) FetchDoc(ctx context.Context, buf []byte, id string) ([]byte, error) {
+	nr, ok := s.d.(driver.NextReader)
+	if !ok {
+		raw, err := s.Fetch(ctx, id)
+		return append(buf, raw.Doc...), err
+	}
+	if err := chain.CheckHex("block id", id); err != nil {
+		return buf, fmt.Errorf("block store %s: %w", s.url, err)
+	}
+	buf, err := nr.AppendDoc(ctx, buf, id)
+	if err != nil {
+		return buf, fmt.Errorf("block store %s: block %s: %w", s.url, id, err)
+	}
+	return buf, nil
+}
+
 // Decode decodes and checks a fetched block, as Get does.
 func (s *Blocks) Decode(raw Raw) (chain.Block, error) {
 	b, err := chain.DecodeBlock(raw.Doc)

@@ -14,6 +14,7 @@ import (
 	"github.com/blockhub/blockhub/chain"
 	"github.com/blockhub/blockhub/chain/store"
 	_ "github.com/blockhub/blockhub/chain/store/filestore"
+	_ "github.com/blockhub/blockhub/chain/store/memstore"
 	"github.com/blockhub/blockhub/chain/store/storetest"
 	"github.com/blockhub/blockhub/chain/walk"
 )
@@ -29,10 +30,17 @@ type fixture struct {
 // each naming one stored asset.
 func newFixture(t *testing.T, n int) *fixture {
 	t.Helper()
-	ctx := context.Background()
 	dir := t.TempDir()
-	f := &fixture{dir: dir}
-	u := (&url.URL{Scheme: "file", Path: dir, RawQuery: "nosync=1"}).String()
+	f := newFixtureAt(t, (&url.URL{Scheme: "file", Path: dir, RawQuery: "nosync=1"}).String(), n)
+	f.dir = dir
+	return f
+}
+
+// newFixtureAt is newFixture in the store at u.
+func newFixtureAt(t *testing.T, u string, n int) *fixture {
+	t.Helper()
+	ctx := context.Background()
+	f := &fixture{}
 	var err error
 	if f.blocks, err = store.OpenBlocks(ctx, u, nil); err != nil {
 		t.Fatal(err)
@@ -115,10 +123,61 @@ func TestWalkRanges(t *testing.T) {
 	}
 }
 
+// A chain many read batches long walks the same from the folder store
+// (next pointers read apart from the documents) and from the in-memory
+// store (whole blocks), whatever the read-ahead, and a walk left early
+// returns.
+func TestWalkAcrossBatches(t *testing.T) {
+	const n = 300
+	fixtures := map[string]*fixture{
+		"file": newFixture(t, n),
+		"mem":  newFixtureAt(t, "mem://"+t.Name(), n),
+	}
+	for name, f := range fixtures {
+		tests := []struct {
+			opts     walk.Options
+			from, to uint64
+		}{
+			{walk.Options{}, 0, n},
+			{walk.Options{Prefetch: 1}, 0, n},
+			{walk.Options{Prefetch: 5}, 0, n},
+			{walk.Options{Prefetch: 1000}, 0, n},
+			{walk.Options{From: "100", To: "250"}, 100, 250},
+			{walk.Options{From: f.chain[64].ID, To: f.chain[200].ID, Prefetch: 7}, 64, 200},
+		}
+		for _, tt := range tests {
+			t.Run(fmt.Sprintf("%s %+v", name, tt.opts), func(t *testing.T) {
+				hs := heights(t, f, &tt.opts)
+				if len(hs) != int(tt.to-tt.from+1) || hs[0] != tt.from || hs[len(hs)-1] != tt.to {
+					t.Fatalf("walked heights %d to %d (%d blocks); want %d to %d", hs[0], hs[len(hs)-1], len(hs), tt.from, tt.to)
+				}
+				for i, h := range hs {
+					if h != tt.from+uint64(i) {
+						t.Fatalf("height %d at position %d; want %d", h, i, tt.from+uint64(i))
+					}
+				}
+			})
+		}
+		t.Run(name+" left early", func(t *testing.T) {
+			ctx, cancel := context.WithTimeout(context.Background(), 20*time.Second)
+			defer cancel()
+			for b, err := range walk.New(f.blocks, f.chain[0].ID).All(ctx, nil) {
+				if err != nil || b.Height == 100 {
+					break
+				}
+			}
+			if ctx.Err() != nil {
+				t.Fatal("the walk did not return when left")
+			}
+		})
+	}
+}
+
 func TestWalkLive(t *testing.T) {
 	f := newFixture(t, 1)
 	ctx, cancel := context.WithTimeout(context.Background(), 20*time.Second)
 	defer cancel()
+	w := walk.New(f.blocks, f.chain[0].ID) // before f.chain grows below
 	go func() {
 		for i := range 3 {
 			time.Sleep(30 * time.Millisecond)
@@ -126,7 +185,7 @@ func TestWalkLive(t *testing.T) {
 		}
 	}()
 	var got []uint64
-	for b, err := range walk.New(f.blocks, f.chain[0].ID).All(ctx, &walk.Options{Live: true}) {
+	for b, err := range w.All(ctx, &walk.Options{Live: true}) {
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -204,6 +263,24 @@ func TestVerifyFaults(t *testing.T) {
 				t.Fatalf("fault %q (%v); want %q", faults[0].Problem, faults[0], tt.problem)
 			}
 		})
+	}
+}
+
+// Faults far into a chain, past the first read batches, are found and
+// named as near the start.
+func TestVerifyFaultsFarIn(t *testing.T) {
+	f := newFixture(t, 300)
+	p := blockPath(f, f.chain[250].ID, ".block")
+	b, _ := os.ReadFile(p)
+	os.WriteFile(p, []byte(strings.Replace(string(b), "block-249", "block-XXX", 1)), 0o644)
+	faults := verify(t, f, false)
+	if len(faults) != 1 || faults[0].Problem != "hash mismatch" || faults[0].Block != f.chain[250].ID {
+		t.Fatalf("faults %v; want a hash mismatch of block 250", faults)
+	}
+	os.Remove(blockPath(f, f.chain[200].ID, ".block"))
+	faults = verify(t, f, false)
+	if len(faults) != 1 || faults[0].Problem != "missing" || faults[0].Block != f.chain[199].ID {
+		t.Fatalf("faults %v; want block 199's next missing", faults)
 	}
 }
 

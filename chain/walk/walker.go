@@ -6,11 +6,10 @@ import (
 	"fmt"
 	"iter"
 	"strconv"
-	"time"
+	"sync"
 
 	"github.com/blockhub/blockhub/chain"
 	"github.com/blockhub/blockhub/chain/store"
-	"github.com/blockhub/blockhub/chain/store/driver"
 )
 
 // Mode says what a walk does when a block fails its checks.
@@ -83,12 +82,6 @@ func New(blocks *store.Blocks, chainID string) *Walker {
 	return &Walker{blocks: blocks, chainID: chainID}
 }
 
-// fetched is one block read ahead, or the error that ended the reading.
-type fetched struct {
-	raw store.Raw
-	err error
-}
-
 // All yields the chain's blocks in order, as opts say. Faults are yielded
 // as *Fault errors (with the block, where it parsed); any other error ends
 // the walk. Memory stays constant whatever the chain's length.
@@ -112,42 +105,55 @@ func (w *Walker) All(ctx context.Context, opts *Options) iter.Seq2[chain.Block, 
 			return
 		}
 		ctx, cancel := context.WithCancel(ctx)
+		// The readers use the store: they are done before the caller,
+		// once the walk returns, may close it.
+		var readers sync.WaitGroup
+		defer readers.Wait()
 		defer cancel()
-		depth := opts.Prefetch
-		if depth <= 0 {
-			depth = 256
-		}
-		raws := make(chan fetched, depth)
-		go w.produce(ctx, start, opts.Live, raws)
+		r := w.read(ctx, &readers, start, opts)
 
 		var prev chain.Block
 		first := true
-		for f := range raws {
-			if f.err != nil {
-				if errors.Is(f.err, chain.ErrNotFound) && !first {
-					yield(chain.Block{}, &Fault{Block: prev.ID, Height: prev.Height, Problem: "missing", Err: fmt.Errorf("next block %s is not in the store", prev.Next)})
+		// ended yields what an error that ends the reading means for the
+		// walk: a next block that is not in the store is a fault of the
+		// block naming it; a cancelled walk yields nothing.
+		ended := func(err error) {
+			switch {
+			case errors.Is(err, chain.ErrNotFound) && !first:
+				yield(chain.Block{}, &Fault{Block: prev.ID, Height: prev.Height, Problem: "missing", Err: fmt.Errorf("next block %s is not in the store", prev.Next)})
+			case ctx.Err() == nil:
+				yield(chain.Block{}, err)
+			}
+		}
+		for bt := range r.out {
+			<-bt.done
+			for i := range bt.items {
+				it := &bt.items[i]
+				if it.err != nil {
+					ended(it.err)
 					return
 				}
-				if ctx.Err() == nil {
-					yield(chain.Block{}, f.err)
-				}
-				return
-			}
-			b, fault := w.check(f.raw, prev, first, start, opts.Mode)
-			first = false
-			prev = b
-			if b.Height >= fromHeight || fault != nil && opts.Mode != Skip {
-				if fault != nil {
-					if !yield(b, fault) || opts.Mode == Stop || b.ID == "" {
+				b, fault := w.check(it, prev, first, start, opts.Mode)
+				first = false
+				prev = b
+				if b.Height >= fromHeight || fault != nil && opts.Mode != Skip {
+					if fault != nil {
+						if !yield(b, fault) || opts.Mode == Stop || b.ID == "" {
+							return
+						}
+					} else if !yield(b, nil) {
 						return
 					}
-				} else if !yield(b, nil) {
+				}
+				if (toID != "" && b.ID == toID) || (toHeight >= 0 && b.Height >= uint64(toHeight)) {
 					return
 				}
 			}
-			if (toID != "" && b.ID == toID) || (toHeight >= 0 && b.Height >= uint64(toHeight)) {
+			if bt.end != nil {
+				ended(bt.end)
 				return
 			}
+			r.recycle(bt)
 		}
 	}
 }
@@ -181,9 +187,9 @@ func parseEnd(to string) (int64, string, error) {
 	return h, "", nil
 }
 
-// check decodes a fetched block and checks it against the one before.
-func (w *Walker) check(raw store.Raw, prev chain.Block, first bool, start string, mode Mode) (chain.Block, *Fault) {
-	b, err := w.blocks.Decode(raw)
+// check checks a decoded block against the one before.
+func (w *Walker) check(it *item, prev chain.Block, first bool, start string, mode Mode) (chain.Block, *Fault) {
+	b, err := it.block, it.fault
 	if err != nil {
 		if mode == Skip && b.ID != "" {
 			return b, nil
@@ -193,10 +199,10 @@ func (w *Walker) check(raw store.Raw, prev chain.Block, first bool, start string
 			problem = "hash mismatch"
 		}
 		if b.ID == "" {
-			b.ID = raw.ID
-			b.Next = raw.Next
+			b.ID = it.raw.ID
+			b.Next = it.raw.Next
 		}
-		return b, &Fault{Block: raw.ID, Height: b.Height, Problem: problem, Err: err}
+		return b, &Fault{Block: it.raw.ID, Height: b.Height, Problem: problem, Err: err}
 	}
 	if mode == Skip {
 		return b, nil
@@ -220,83 +226,4 @@ func (w *Walker) check(raw store.Raw, prev chain.Block, first bool, start string
 		return b, &Fault{Block: b.ID, Height: b.Height, Problem: "height gap", Err: fmt.Errorf("height %d after %d", b.Height, prev.Height)}
 	}
 	return b, nil
-}
-
-// produce reads blocks ahead of the consumer, following next pointers
-// (and, where the store indexes heights, fetching many per round trip).
-func (w *Walker) produce(ctx context.Context, id string, live bool, out chan<- fetched) {
-	defer close(out)
-	send := func(f fetched) bool {
-		select {
-		case out <- f:
-			return true
-		case <-ctx.Done():
-			return false
-		}
-	}
-	ra := &readAhead{w: w}
-	ra.ranger, _ = w.blocks.Driver().(driver.Ranger)
-	if id == w.chainID {
-		ra.known = true // the root is at height 0
-	}
-	for {
-		raw, err := ra.fetch(ctx, id)
-		if err != nil {
-			send(fetched{err: err})
-			return
-		}
-		if !send(fetched{raw: raw}) {
-			return
-		}
-		for raw.Next == "" {
-			if !live {
-				return
-			}
-			if err := w.blocks.WaitNext(ctx, id, time.Second); err != nil {
-				return
-			}
-			if raw, err = w.blocks.Fetch(ctx, id); err != nil {
-				send(fetched{err: err})
-				return
-			}
-		}
-		id = raw.Next
-		ra.height++
-	}
-}
-
-// readAhead fetches blocks one by one, or, from a store that indexes
-// heights (driver.Ranger), many per round trip.
-type readAhead struct {
-	w      *Walker
-	ranger driver.Ranger
-	ahead  map[string]driver.RawBlock
-	height uint64 // height of the block to fetch next, when known
-	known  bool
-}
-
-func (r *readAhead) fetch(ctx context.Context, id string) (store.Raw, error) {
-	if r.ranger != nil && r.known {
-		if _, ok := r.ahead[id]; !ok && r.height > 0 {
-			r.ahead = map[string]driver.RawBlock{}
-			// After is exclusive: ask from the height before.
-			if list, err := r.ranger.After(ctx, r.w.chainID, r.height-1, 256); err == nil {
-				for _, rb := range list {
-					r.ahead[rb.ID] = rb
-				}
-			}
-		}
-		if rb, ok := r.ahead[id]; ok {
-			delete(r.ahead, id)
-			r.height = rb.Height
-			return store.Raw{ID: rb.ID, Doc: rb.Doc, Next: rb.Next}, nil
-		}
-	}
-	raw, err := r.w.blocks.Fetch(ctx, id)
-	if err == nil && !r.known {
-		if b, derr := chain.DecodeBlock(raw.Doc); derr == nil {
-			r.height, r.known = b.Height, true
-		}
-	}
-	return raw, err
 }

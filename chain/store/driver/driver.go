@@ -72,6 +72,19 @@ type NextWaiter interface {
 	WaitNext(ctx context.Context, id string, timeout time.Duration) error
 }
 
+// NextReader is implemented by block stores that keep a block's next apart
+// from its document (the folder store: a file each), so that a walker can
+// follow a chain reading the next pointers alone, one after the other,
+// while other goroutines read and check the documents.
+type NextReader interface {
+	// Next returns the next id of block id, "" when it is unset. It may
+	// also return "" for an absent block: reading its document tells.
+	Next(ctx context.Context, id string) (string, error)
+	// AppendDoc appends the document of block id to buf and returns it;
+	// an error matching chain.ErrNotFound when the block is absent.
+	AppendDoc(ctx context.Context, buf []byte, id string) ([]byte, error)
+}
+
 // TailHinter is implemented by block stores that remember the last known
 // tail of a chain, so appending does not follow every next from the root.
 // A hint may be stale (the caller follows next from it) but must name a

@@ -69,6 +69,7 @@ func Run(t *testing.T, h Harness) {
 		{"BlockCreateOnly", testBlockCreateOnly},
 		{"BlockCorruptRefused", testBlockCorruptRefused},
 		{"BlockNotFound", testBlockNotFound},
+		{"FetchApart", testFetchApart},
 		{"SetNextOnce", testSetNextOnce},
 		{"SetNextRace", testSetNextRace},
 		{"Tail", testTail},
@@ -303,6 +304,44 @@ func testBlockNotFound(t *testing.T, _ *store.Assets, b *store.Blocks) {
 	}
 	if err := b.SetNext(c, missing.ID, missing.ID); !errors.Is(err, chain.ErrNotFound) {
 		t.Fatalf("SetNext(missing) err = %v; want ErrNotFound", err)
+	}
+}
+
+// testFetchApart: FetchNext and FetchDoc, which a walker uses on stores
+// that read next apart, read what Fetch reads.
+func testFetchApart(t *testing.T, _ *store.Assets, b *store.Blocks) {
+	c := ctx(t)
+	root := Root(t, "apart")
+	one := Child(t, root, "one")
+	for _, blk := range []chain.Block{root, one} {
+		if err := b.Create(c, blk); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if err := b.SetNext(c, root.ID, one.ID); err != nil {
+		t.Fatal(err)
+	}
+	for _, id := range []string{root.ID, one.ID} {
+		raw, err := b.Fetch(c, id)
+		if err != nil {
+			t.Fatal(err)
+		}
+		next, err := b.FetchNext(c, id)
+		if err != nil || next != raw.Next {
+			t.Errorf("FetchNext(%s) = %q, %v; want %q", id, next, err, raw.Next)
+		}
+		prefix := []byte("kept:")
+		doc, err := b.FetchDoc(c, prefix, id)
+		if err != nil || !bytes.Equal(doc, append(prefix, raw.Doc...)) {
+			t.Errorf("FetchDoc(%s) = %q, %v; want %q after the buffer's bytes", id, doc, err, raw.Doc)
+		}
+	}
+	missing := Root(t, "missing")
+	if _, err := b.FetchDoc(c, nil, missing.ID); !errors.Is(err, chain.ErrNotFound) {
+		t.Errorf("FetchDoc(missing) err = %v; want ErrNotFound", err)
+	}
+	if next, err := b.FetchNext(c, missing.ID); next != "" {
+		t.Errorf("FetchNext(missing) = %q, %v; want no next", next, err)
 	}
 }
 
