@@ -13,6 +13,10 @@
 #                  store's file writes)
 #   dryrun         --dry-run --sensitive=off: the connector and the hashes,
 #                  nothing written
+#   reimport       the import again into a store that holds every asset
+#                  already (made once, untimed): each put compares the
+#                  chunk with the stored file, which it replaces if
+#                  damaged; not in the default VARIANTS
 #   split_sha      the baseline
 #
 #   bench/csv.sh                         # 1 GiB, 5 runs of each
@@ -49,6 +53,13 @@ once() {
 	import_nosens) bench_run "$v" "$bh --home '$home' import csv '$WORK/big.csv' --rows=1000 --sensitive=off" ;;
 	import_nosync) bench_run "$v" "$bh --home '$home' --block-store '$nosync' --asset-store '$nosync' import csv '$WORK/big.csv' --rows=1000 --sensitive=off" ;;
 	dryrun) bench_run "$v" "$bh --home '$home' import csv '$WORK/big.csv' --rows=1000 --sensitive=off --dry-run" ;;
+	reimport)
+		if [ ! -d "$WORK/full" ]; then
+			"$WORK/bhctl" -q --home "$WORK/full" import csv "$WORK/big.csv" --rows=1000 >/dev/null
+			sync
+		fi
+		bench_run "$v" "$bh --home '$WORK/full' import csv '$WORK/big.csv' --rows=1000"
+		;;
 	split_sha) bench_run "$v" "mkdir '$WORK/pieces' && split -l 1000 '$WORK/big.csv' '$WORK/pieces/x' && find '$WORK/pieces' -type f -print0 | xargs -0 sha256sum >/dev/null" ;;
 	*)
 		echo "bench: unknown variant $v" >&2
@@ -74,7 +85,7 @@ WARMUP=1 round
 for _ in $(seq "$RUNS"); do
 	round
 done
-rm -rf "$WORK/home" "$WORK/pieces"
+rm -rf "$WORK/home" "$WORK/pieces" "$WORK/full"
 bench_load
 
 mbs() { awk -v b="$bytes" -v s="$1" 'BEGIN { printf "%.0f", b / 1e6 / s }'; }

@@ -2,6 +2,7 @@ package sensitive
 
 import (
 	"fmt"
+	"strings"
 	"testing"
 )
 
@@ -32,6 +33,49 @@ func TestScan(t *testing.T) {
 func FuzzScan(f *testing.F) {
 	f.Add([]byte("4111 1111 1111 1111 123-45-6789"))
 	f.Fuzz(func(t *testing.T, b []byte) { Scan(b) })
+}
+
+// FuzzScanNumbers checks that scanNumbers, which reads only the bytes
+// around every minNumber-th one, finds what reading every byte finds.
+func FuzzScanNumbers(f *testing.F) {
+	for _, s := range []string{
+		"4111 1111 1111 1111 123-45-6789",
+		"a12-345-67-8901", "b 1 2 3 4 5 6 7 8 9 0 1 2", "x1 123-45-6789",
+		"123-45-6789_", "12--345-67-8901 4111-1111-1111-1111",
+		"1,84,Office chair,1,229.08,paid,2026-01-01T00:01:05Z\n",
+		"           123-45-6789", "----------4111111111111111",
+	} {
+		f.Add([]byte(s))
+	}
+	f.Fuzz(func(t *testing.T, b []byte) {
+		ssn, card := scanNumbers(b)
+		wantSSN, wantCard := scanEveryByte(b)
+		if ssn != wantSSN || card != wantCard {
+			t.Errorf("scanNumbers(%q) = %d, %d; reading every byte: %d, %d", b, ssn, card, wantSSN, wantCard)
+		}
+	})
+}
+
+// scanEveryByte is scanNumbers the simple way, for FuzzScanNumbers.
+func scanEveryByte(data []byte) (ssn, card int) {
+	return scanRuns(data, 0, len(data), -1, -1)
+}
+
+func TestScanNumbersAtEdges(t *testing.T) {
+	// Numbers at every offset of a stretch, so that each lands across
+	// the sampled bytes in every possible way.
+	for _, num := range []string{"123-45-6789", "4111 1111 1111 1111", "5555555555554444"} {
+		for pad := range 2 * minNumber {
+			for _, fill := range []string{" ", "-", "x", ","} {
+				in := []byte(strings.Repeat(fill, pad) + num + strings.Repeat(fill, pad%5))
+				ssn, card := scanNumbers(in)
+				wantSSN, wantCard := scanEveryByte(in)
+				if ssn != wantSSN || card != wantCard {
+					t.Errorf("scanNumbers(%q) = %d, %d; want %d, %d", in, ssn, card, wantSSN, wantCard)
+				}
+			}
+		}
+	}
 }
 
 func BenchmarkScanNumericCSV(b *testing.B) {

@@ -1,0 +1,250 @@
+package filestore
+
+import (
+	"errors"
+	"fmt"
+	"io"
+	"io/fs"
+	"os"
+	"path/filepath"
+	"strconv"
+	"sync"
+	"sync/atomic"
+
+	"golang.org/x/sys/unix"
+)
+
+// Every file of the store is written whole in tmp/ first and only then
+// linked under its name (link(2) fails when the name exists), so a
+// reader never sees half a file and a name is taken once.
+
+// publish writes what fill writes to a new file, syncs it and links it at
+// path. It returns an error matching fs.ErrExist when path exists.
+func (d dir) publish(path string, fill func(io.Writer) error) error {
+	return d.publishSynced(path, d.sync, fill)
+}
+
+// publishSynced is publish with the fsyncs only when sync is set; the
+// asset store defers them to Sync (group commit).
+func (d dir) publishSynced(path string, sync bool, fill func(io.Writer) error) error {
+	t, err := d.newTemp()
+	if err != nil {
+		return permHint(err)
+	}
+	defer t.discard()
+	if err := fill(t); err != nil {
+		return err
+	}
+	if sync {
+		if err := t.sync(); err != nil {
+			return err
+		}
+	}
+	err = t.link(path)
+	if errors.Is(err, fs.ErrNotExist) { // shard folder not made yet
+		if err = os.MkdirAll(filepath.Dir(path), 0o755); err != nil {
+			return permHint(err)
+		}
+		err = t.link(path)
+	}
+	if err != nil {
+		return err
+	}
+	if err := t.close(); err != nil {
+		return err
+	}
+	if sync {
+		return syncDir(filepath.Dir(path))
+	}
+	return nil
+}
+
+// replace writes what fill writes to a new file and renames it over path,
+// so readers see the old file or the new one, never none. It is for
+// repairing a damaged asset, which is rare: it always uses a named
+// temporary file, which rename needs.
+func (d dir) replace(path string, fill func(io.Writer) error) error {
+	t, err := d.newNamedTemp()
+	if err != nil {
+		return permHint(err)
+	}
+	defer t.discard()
+	if err := fill(t); err != nil {
+		return err
+	}
+	if err := t.close(); err != nil {
+		return err
+	}
+	if err := os.Rename(t.name, path); err != nil {
+		return err
+	}
+	t.name = "" // nothing left to remove
+	return nil
+}
+
+func syncDir(path string) error {
+	f, err := os.Open(path)
+	if err != nil {
+		return err
+	}
+	defer f.Close()
+	return f.Sync()
+}
+
+// tempFile is a file being written in tmp/, through its descriptor with
+// plain system calls: an *os.File would add four fcntl calls and an
+// epoll registration that fails, per file.
+//
+// Where the system allows, it is an O_TMPFILE (Linux 3.11 or later; ext4,
+// xfs, btrfs, tmpfs): a file with no name until it is linked. Making it
+// does not lock tmp/ as creating a named file does, so parallel writers
+// do not queue (and spin) behind each other there; publishing it needs no
+// unlink; and a crash leaves nothing in tmp/. Elsewhere it is a named
+// file, removed once linked.
+type tempFile struct {
+	fd     int
+	dir    string // tmp/
+	name   string // path in tmp/; "" for an O_TMPFILE
+	closed bool
+}
+
+// anonTemp records whether O_TMPFILE files can be made in a store's tmp/
+// and linked through /proc/self/fd: probed on the first write of each
+// open store folder.
+type anonTemp struct {
+	once sync.Once
+	ok   bool
+}
+
+// tempSeq numbers the named temporary files of this process.
+var tempSeq atomic.Uint64
+
+// newTemp returns an empty temporary file, an O_TMPFILE where it works.
+func (d dir) newTemp() (*tempFile, error) {
+	d.anon.once.Do(func() { d.anon.ok = probeAnonTemp(d.tmp) })
+	if !d.anon.ok {
+		return d.newNamedTemp()
+	}
+	fd, err := openRetry(d.tmp, unix.O_WRONLY|unix.O_TMPFILE|unix.O_CLOEXEC, 0o600)
+	if err != nil {
+		return nil, &fs.PathError{Op: "open", Path: d.tmp, Err: err}
+	}
+	return &tempFile{fd: fd, dir: d.tmp}, nil
+}
+
+// newNamedTemp returns an empty temporary file with a name unique to this
+// process; a name left by a crashed process of the same pid is skipped.
+func (d dir) newNamedTemp() (*tempFile, error) {
+	prefix := filepath.Join(d.tmp, "w-"+strconv.Itoa(os.Getpid())+"-")
+	for range 1000 {
+		name := prefix + strconv.FormatUint(tempSeq.Add(1), 10)
+		fd, err := openRetry(name, unix.O_WRONLY|unix.O_CREAT|unix.O_EXCL|unix.O_CLOEXEC, 0o600)
+		if err == unix.EEXIST {
+			continue
+		}
+		if err != nil {
+			return nil, &fs.PathError{Op: "open", Path: name, Err: err}
+		}
+		return &tempFile{fd: fd, dir: d.tmp, name: name}, nil
+	}
+	return nil, fmt.Errorf("open %s*: names taken", prefix)
+}
+
+// probeAnonTemp reports whether an O_TMPFILE made in dir can be linked
+// there through /proc/self/fd: the file system must support O_TMPFILE
+// and /proc must be mounted.
+func probeAnonTemp(dir string) bool {
+	fd, err := openRetry(dir, unix.O_WRONLY|unix.O_TMPFILE|unix.O_CLOEXEC, 0o600)
+	if err != nil {
+		return false
+	}
+	defer unix.Close(fd)
+	name := filepath.Join(dir, "probe-"+strconv.Itoa(os.Getpid())+"-"+strconv.FormatUint(tempSeq.Add(1), 10))
+	if err := linkFD(fd, name); err != nil {
+		return false
+	}
+	unix.Unlink(name)
+	return true
+}
+
+// linkFD gives the O_TMPFILE fd the name path. linkat with AT_EMPTY_PATH
+// would need CAP_DAC_READ_SEARCH; the /proc/self/fd link is the way
+// open(2) documents for unprivileged processes.
+func linkFD(fd int, path string) error {
+	return unix.Linkat(unix.AT_FDCWD, "/proc/self/fd/"+strconv.Itoa(fd), unix.AT_FDCWD, path, unix.AT_SYMLINK_FOLLOW)
+}
+
+func openRetry(path string, flags int, mode uint32) (int, error) {
+	for {
+		fd, err := unix.Open(path, flags, mode)
+		if err != unix.EINTR {
+			return fd, err
+		}
+	}
+}
+
+// Write implements io.Writer.
+func (t *tempFile) Write(p []byte) (int, error) {
+	n := 0
+	for n < len(p) {
+		m, err := unix.Write(t.fd, p[n:])
+		if err == unix.EINTR {
+			continue
+		}
+		if err != nil {
+			return n, &fs.PathError{Op: "write", Path: t.path(), Err: err}
+		}
+		n += m
+	}
+	return n, nil
+}
+
+// path names the file in errors.
+func (t *tempFile) path() string {
+	if t.name == "" {
+		return filepath.Join(t.dir, "(O_TMPFILE)")
+	}
+	return t.name
+}
+
+func (t *tempFile) sync() error {
+	if err := unix.Fsync(t.fd); err != nil {
+		return &fs.PathError{Op: "sync", Path: t.path(), Err: err}
+	}
+	return nil
+}
+
+// link names the written file path; it fails with an error matching
+// fs.ErrExist when path exists.
+func (t *tempFile) link(path string) error {
+	var err error
+	if t.name == "" {
+		err = linkFD(t.fd, path)
+	} else {
+		err = unix.Link(t.name, path)
+	}
+	if err != nil {
+		return &os.LinkError{Op: "link", Old: t.path(), New: path, Err: err}
+	}
+	return nil
+}
+
+func (t *tempFile) close() error {
+	if t.closed {
+		return nil
+	}
+	t.closed = true
+	if err := unix.Close(t.fd); err != nil {
+		return &fs.PathError{Op: "close", Path: t.path(), Err: err}
+	}
+	return nil
+}
+
+// discard closes the file and removes its temporary name, if any: an
+// O_TMPFILE that was not linked vanishes on close.
+func (t *tempFile) discard() {
+	t.close()
+	if t.name != "" {
+		unix.Unlink(t.name)
+	}
+}
