@@ -7,8 +7,6 @@ import (
 	"strconv"
 	"time"
 	"unicode/utf8"
-
-	"github.com/gowebpki/jcs"
 )
 
 // TimeLayout is how a block's time is written: UTC with nine fractional
@@ -88,7 +86,7 @@ func (b Block) Canonical(withID bool) ([]byte, error) {
 		w.WriteString(`,"length":`)
 		w.WriteString(strconv.FormatInt(r.Length, 10))
 		if len(r.Meta) > 0 {
-			m, err := jcs.Transform(r.Meta)
+			m, err := canonicalMeta(r.Meta)
 			if err != nil {
 				return nil, fmt.Errorf("%w meta of asset %d: %v", ErrInvalid, i, err)
 			}
@@ -169,7 +167,7 @@ func (b *Block) Seal() error {
 		if len(b.Assets[i].Meta) == 0 {
 			continue
 		}
-		m, err := jcs.Transform(b.Assets[i].Meta)
+		m, err := canonicalMeta(b.Assets[i].Meta)
 		if err != nil {
 			return fmt.Errorf("%w meta of asset %d: %v", ErrInvalid, i, err)
 		}

@@ -3,6 +3,8 @@ package chain
 import (
 	"bytes"
 	"unicode/utf8"
+
+	"github.com/gowebpki/jcs"
 )
 
 // maxMetaDepth bounds the nesting of meta that the quick check below
@@ -25,6 +27,18 @@ const maxMetaDepth = 32
 // Anything outside it (floats, exponents, non-ASCII or escaped keys, deeper
 // nesting) gets false, and the block goes to the slow path, where jcs
 // decides. So false means "not canonical, or not sure".
+
+// canonicalMeta returns meta in canonical form: meta itself when the
+// quick check finds it canonical already (as it is once Seal has run, so
+// the builder's Seal, ComputeID and Encode transform each meta once, not
+// three times), else what jcs.Transform makes of it.
+func canonicalMeta(meta []byte) ([]byte, error) {
+	s := scanner{doc: meta}
+	if s.canonicalObject(0) && s.at == len(meta) {
+		return meta, nil
+	}
+	return jcs.Transform(meta)
+}
 
 // canonicalObject consumes a canonical JSON object.
 func (s *scanner) canonicalObject(depth int) bool {

@@ -5,3 +5,7 @@ var (
 	DecodeCanonical = decodeCanonical
 	DecodeGeneral   = decodeGeneral
 )
+
+// CanonicalMeta is canonicalMeta, for the test that holds its quick check
+// to jcs.
+var CanonicalMeta = canonicalMeta
