@@ -1,6 +1,7 @@
 package oracle
 
 import (
+	"bytes"
 	"context"
 	"encoding/json"
 	"errors"
@@ -70,6 +71,10 @@ func Run(ctx context.Context, src Source, t Target, opts *Options) (Summary, err
 		r.ord = newOrderer(opts.Window, r.add, r.late)
 	}
 	err = r.run(ctx)
+	// The last batch handed to the target may still be applying.
+	if werr := r.wait(); err == nil {
+		err = werr
+	}
 	if opts.Live && errors.Is(err, context.Canceled) && ctx.Err() != nil {
 		err = nil
 	}
@@ -87,6 +92,17 @@ type replay struct {
 	sum     Summary
 	seq     int
 	excMu   sync.Mutex
+	// sent is the position of the last batch handed to the target;
+	// applying, when not nil, brings that batch's outcome.
+	sent     Position
+	applying chan applied
+}
+
+// applied is the outcome of one Target.Apply.
+type applied struct {
+	n   int
+	pos Position
+	err error
 }
 
 func (r *replay) run(ctx context.Context) error {
@@ -102,7 +118,7 @@ func (r *replay) run(ctx context.Context) error {
 			from, resumed = p, true
 			wo.From = p.Block
 			r.sum.Resumed, r.sum.Pos = true, p
-			r.batch.Pos = p
+			r.batch.Pos, r.sent = p, p
 		}
 	}
 	if r.o.HeightSet {
@@ -143,7 +159,12 @@ func (r *replay) run(ctx context.Context) error {
 			}
 		}
 		if r.o.Live {
+			// Live, each block is applied before the next is awaited, so
+			// that a failure shows at once.
 			if err := r.flush(ctx); err != nil {
+				return err
+			}
+			if err := r.wait(); err != nil {
 				return err
 			}
 		}
@@ -166,24 +187,48 @@ func (r *replay) batchRows() int {
 	return 50000
 }
 
-// flush applies the pending batch, if it holds records or moves the
-// position.
+// flush hands the pending batch, if it holds records or moves the
+// position, to the target. The target applies it while the next batch is
+// decoded: decoding and the database's work overlap, and batches are
+// still applied one at a time, in order. wait collects the outcome.
 func (r *replay) flush(ctx context.Context) error {
-	if len(r.batch.Sets) == 0 && r.batch.Pos == r.sum.Pos {
+	if len(r.batch.Sets) == 0 && r.batch.Pos == r.sent {
 		return nil
 	}
+	if err := r.wait(); err != nil {
+		return err
+	}
+	r.sent = r.batch.Pos
 	if r.batch.Name == "" && len(r.batch.Sets) == 0 {
 		r.sum.Pos = r.batch.Pos
 		return nil
 	}
-	n := r.batch.Rows()
-	if err := r.t.Apply(ctx, &r.batch); err != nil {
-		return fmt.Errorf("oracle: apply up to block %s asset %d: %w", r.batch.Pos.Block, r.batch.Pos.Asset, err)
+	b := r.batch
+	r.batch.Sets = nil
+	r.applying = make(chan applied, 1)
+	go func(done chan<- applied) {
+		err := r.t.Apply(ctx, &b)
+		if err != nil {
+			err = fmt.Errorf("oracle: apply up to block %s asset %d: %w", b.Pos.Block, b.Pos.Asset, err)
+		}
+		done <- applied{n: b.Rows(), pos: b.Pos, err: err}
+	}(r.applying)
+	return nil
+}
+
+// wait waits for the batch being applied, if any, and counts it.
+func (r *replay) wait() error {
+	if r.applying == nil {
+		return nil
 	}
-	r.sum.Records += n
-	r.sum.Pos = r.batch.Pos
-	r.o.log().Debug("applied", "records", n, "block", r.batch.Pos.Block, "height", r.batch.Pos.Height, "asset", r.batch.Pos.Asset)
-	r.batch.Sets = r.batch.Sets[:0:0]
+	a := <-r.applying
+	r.applying = nil
+	if a.err != nil {
+		return a.err
+	}
+	r.sum.Records += a.n
+	r.sum.Pos = a.pos
+	r.o.log().Debug("applied", "records", a.n, "block", a.pos.Block, "height", a.pos.Height, "asset", a.pos.Asset)
 	return nil
 }
 
@@ -199,7 +244,7 @@ func (r *replay) asset(ctx context.Context, b chain.Block, i int, rc chain.Recei
 		r.sum.Skipped++
 		return nil
 	}
-	data, err := r.src.Assets.ReadAll(ctx, rc.Hash)
+	data, err := r.read(ctx, rc)
 	if err != nil {
 		return fmt.Errorf("oracle: block %s asset %d (%s): %w", b.ID, i, rc.Hash, err)
 	}
@@ -248,13 +293,14 @@ func (r *replay) asset(ctx context.Context, b chain.Block, i int, rc chain.Recei
 			}
 			continue
 		}
-		it := &item{header: pr.header, row: pr.pick(row), mode: mode, at: at}
+		// it stays off the heap unless the orderer keeps it (a copy).
+		it := item{header: pr.header, row: pr.pick(row), mode: mode, at: at}
 		if mode == Delete {
 			// A delete needs the key alone.
 			it.header, it.row = pr.keyNames, pr.pickKeys(row)
 		}
 		if r.ord == nil {
-			r.add(it)
+			r.add(&it)
 			continue
 		}
 		ts, reason, err := docTime(tab.Header, row, r.o.TSFields, r.o.TZ)
@@ -264,13 +310,29 @@ func (r *replay) asset(ctx context.Context, b chain.Block, i int, rc chain.Recei
 			}
 			continue
 		}
-		it.ts = ts
-		timed = append(timed, it)
+		kept := it
+		kept.ts = ts
+		timed = append(timed, &kept)
 	}
 	if r.ord != nil {
 		return r.ord.add(r.seq, timed)
 	}
 	return nil
+}
+
+// read returns an asset's verified bytes, read into a buffer of the size
+// its receipt gives (where io.ReadAll would grow one by doubling).
+func (r *replay) read(ctx context.Context, rc chain.Receipt) ([]byte, error) {
+	f, err := r.src.Assets.Get(ctx, rc.Hash)
+	if err != nil {
+		return nil, err
+	}
+	defer f.Close()
+	b := bytes.NewBuffer(make([]byte, 0, min(max(rc.Length, 0), 1<<28)+bytes.MinRead))
+	if _, err := b.ReadFrom(f); err != nil {
+		return nil, err
+	}
+	return b.Bytes(), nil
 }
 
 // add puts a record into the batch, extending the last row set when the
@@ -282,7 +344,7 @@ func (r *replay) add(it *item) error {
 	}
 	if n := len(r.batch.Sets); n > 0 {
 		s := &r.batch.Sets[n-1]
-		if s.Mode == it.mode && sameSlice(s.Columns, it.header) {
+		if s.Mode == it.mode && sameColumns(s.Columns, it.header) {
 			s.Rows = append(s.Rows, it.row)
 			s.At = append(s.At, it.at.pos())
 			return nil
@@ -297,8 +359,11 @@ func (r *replay) late(it *item, released time.Time) error {
 		fmt.Sprintf("time %s is before %s, already applied: more than %d assets late", it.ts.UTC().Format(time.RFC3339Nano), released.UTC().Format(time.RFC3339Nano), r.ord.window))
 }
 
-func sameSlice(a, b []string) bool {
-	return len(a) == len(b) && (len(a) == 0 || &a[0] == &b[0])
+// sameColumns reports whether a and b name the same columns in order:
+// the records of consecutive assets with the same header share a row set
+// (so a target writes them in fewer, larger statements or loads).
+func sameColumns(a, b []string) bool {
+	return len(a) == len(b) && (len(a) == 0 || &a[0] == &b[0] || slices.Equal(a, b))
 }
 
 func (r *replay) except(at recordAt, header []string, row []any, reason, detail string) error {

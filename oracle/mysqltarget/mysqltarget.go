@@ -1,8 +1,10 @@
 // Package mysqltarget is the oracle's MySQL/MariaDB target
 // (mysql://user:pass@host:3306/db): records become rows of one table,
-// written with multi-row INSERT ... ON DUPLICATE KEY UPDATE, UPDATE and
-// DELETE in one transaction per batch, together with the replay's
-// position in the table bh_oracle_checkpoint.
+// written in one transaction per batch, together with the replay's
+// position in the table bh_oracle_checkpoint. Inserts and upserts stream
+// to the server as LOAD DATA LOCAL INFILE where that does what the
+// statements would (load.go); otherwise, and for updates and deletes,
+// multi-row INSERT ... ON DUPLICATE KEY UPDATE, UPDATE and DELETE.
 package mysqltarget
 
 import (
@@ -14,6 +16,7 @@ import (
 	"log/slog"
 	"net/url"
 	"slices"
+	"strconv"
 	"strings"
 	"time"
 
@@ -52,16 +55,35 @@ type Target struct {
 	noBackslash bool
 	// maxStatement bounds the bytes of one multi-row statement.
 	maxStatement int
-	log          *slog.Logger
+	// infile: inserts and upserts may take LOAD DATA LOCAL INFILE (the
+	// URL's local_infile, until the server refuses it).
+	infile bool
+	// shape is what the fast path knows of the table, once read.
+	shape *shape
+	// buf holds the lines of the row set being loaded.
+	buf []byte
+	log *slog.Logger
 }
 
 var _ oracle.Target = (*Target)(nil)
 var _ oracle.DDLPrinter = (*Target)(nil)
 
-// Config turns a mysql:// URL into a driver configuration.
+// Config turns a mysql:// URL into a driver configuration. The URL may
+// carry tls, socket and local_infile (read by Open).
 func Config(u *url.URL, getenv func(string) string) (*mysql.Config, error) {
 	m, err := mysqlconn.Config(u, getenv)
 	if err != nil {
+		return nil, err
+	}
+	if err := mysqlconn.Params(m, u.Query(), "tls, socket, local_infile", func(k, v string) (bool, error) {
+		if k != "local_infile" {
+			return false, nil
+		}
+		if _, err := strconv.ParseBool(v); err != nil {
+			return true, fmt.Errorf("local_infile=%q: want true or false", v)
+		}
+		return true, nil
+	}); err != nil {
 		return nil, err
 	}
 	m.ParseTime = false
@@ -90,7 +112,10 @@ func Open(ctx context.Context, u *url.URL, opts *oracle.TargetOptions) (*Target,
 		db.Close()
 		return nil, fmt.Errorf("connect %s: %v", cfg.Addr, err)
 	}
-	t := &Target{db: db, table: opts.Table, key: opts.Key, create: opts.Create, log: opts.Log()}
+	t := &Target{db: db, table: opts.Table, key: opts.Key, create: opts.Create, infile: true, log: opts.Log()}
+	if vs := u.Query()["local_infile"]; len(vs) > 0 {
+		t.infile, _ = strconv.ParseBool(vs[len(vs)-1]) // checked by Config
+	}
 	var mode string
 	var packet int
 	if err := db.QueryRowContext(ctx, "SELECT @@SESSION.sql_mode, @@max_allowed_packet").Scan(&mode, &packet); err != nil {
@@ -179,6 +204,9 @@ func (t *Target) apply(ctx context.Context, tx *sql.Tx, s oracle.RowSet) error {
 }
 
 func (t *Target) insert(ctx context.Context, tx *sql.Tx, s oracle.RowSet) error {
+	if done, err := t.load(ctx, tx, s); done || err != nil {
+		return err
+	}
 	var head strings.Builder
 	head.WriteString("INSERT INTO " + mysqlconn.Quote(t.table) + " (")
 	for i, c := range s.Columns {

@@ -151,17 +151,17 @@ func TestNoTableWithoutCreate(t *testing.T) {
 
 // Runs cancelled at random moments, each followed by a restart, leave
 // every record applied exactly once: with insert mode and no key a record
-// applied twice would be a duplicate row.
+// applied twice would be a duplicate row. Both ways of writing rows are
+// cancelled: LOAD DATA and the statements.
 func TestExactlyOnceAfterCancels(t *testing.T) {
 	base := serverURL(t)
-	table := freshTable(t, base)
 	var blocks []oracletest.Block
 	want := 0
 	for b := 0; b < 40; b++ {
 		var as []oracletest.Asset
 		for a := 0; a < 3; a++ {
 			var rows []string
-			for r := 0; r < 50; r++ {
+			for r := 0; r < 200; r++ {
 				want++
 				rows = append(rows, fmt.Sprintf("%d,%d-%d-%d", want, b, a, r))
 			}
@@ -170,30 +170,51 @@ func TestExactlyOnceAfterCancels(t *testing.T) {
 		blocks = append(blocks, oracletest.Block{Assets: as})
 	}
 	src, _ := newChain(t, blocks)
-	setup := open(t, base, table, nil, false)
-	if _, err := setup.DB().Exec("CREATE TABLE `" + table + "` (n BIGINT NOT NULL, tag VARCHAR(64)) ENGINE=InnoDB"); err != nil {
-		t.Fatal(err)
-	}
-	setup.Close()
-	rng := rand.New(rand.NewPCG(1, 2))
-	for run := 0; ; run++ {
-		tg := open(t, base, table, nil, false)
-		ctx, cancel := context.WithTimeout(context.Background(), time.Duration(rng.IntN(40)+1)*time.Millisecond)
-		_, err := oracle.Run(ctx, src, tg, &oracle.Options{Name: table, Mode: oracle.Insert, BatchRows: 1 + rng.IntN(300)})
-		cancel()
-		tg.Close()
-		if err == nil {
-			t.Logf("finished after %d interrupted runs", run)
-			break
-		}
-		if run > 500 {
-			t.Fatalf("never finished: %v", err)
-		}
-	}
-	db := open(t, base, table, nil, false)
-	defer db.Close()
-	if got := dump(t, db.DB(), "SELECT COUNT(*), COUNT(DISTINCT n), MIN(n), MAX(n) FROM `"+table+"`"); got != fmt.Sprintf("%d,%d,1,%d", want, want, want) {
-		t.Fatalf("count, distinct, min, max = %s; want %d rows, each once", got, want)
+	for seed, param := range []string{"local_infile=true", "local_infile=false"} {
+		t.Run(param, func(t *testing.T) {
+			raw := base + "?" + param
+			replay := func(ctx context.Context, table string, batch int) error {
+				tg := open(t, raw, table, nil, false)
+				defer tg.Close()
+				_, err := oracle.Run(ctx, src, tg, &oracle.Options{Name: table, Mode: oracle.Insert, BatchRows: batch})
+				return err
+			}
+			create := func() string {
+				table := freshTable(t, base)
+				setup := open(t, base, table, nil, false)
+				defer setup.Close()
+				if _, err := setup.DB().Exec("CREATE TABLE `" + table + "` (n BIGINT NOT NULL, tag VARCHAR(64)) ENGINE=InnoDB"); err != nil {
+					t.Fatal(err)
+				}
+				return table
+			}
+			// A whole run's time: cancels land anywhere in the first
+			// quarter of what is left.
+			start := time.Now()
+			if err := replay(context.Background(), create(), 1000); err != nil {
+				t.Fatal(err)
+			}
+			whole := time.Since(start)
+			table := create()
+			rng := rand.New(rand.NewPCG(1, uint64(seed)))
+			for run := 0; ; run++ {
+				ctx, cancel := context.WithTimeout(context.Background(), time.Duration(rng.Int64N(int64(whole/4))+1))
+				err := replay(ctx, table, 1+rng.IntN(2000))
+				cancel()
+				if err == nil {
+					t.Logf("finished after %d interrupted runs (a whole run takes %v)", run, whole)
+					break
+				}
+				if run > 500 {
+					t.Fatalf("never finished: %v", err)
+				}
+			}
+			db := open(t, base, table, nil, false)
+			defer db.Close()
+			if got := dump(t, db.DB(), "SELECT COUNT(*), COUNT(DISTINCT n), MIN(n), MAX(n) FROM `"+table+"`"); got != fmt.Sprintf("%d,%d,1,%d", want, want, want) {
+				t.Fatalf("count, distinct, min, max = %s; want %d rows, each once", got, want)
+			}
+		})
 	}
 }
 
