@@ -149,6 +149,10 @@ func text(v any) string {
 
 func yamlValue(v any) any {
 	switch x := v.(type) {
+	case string:
+		if needsQuotes(x) {
+			return quoted(x)
+		}
 	case json.Number:
 		return x.String()
 	case json.RawMessage:
@@ -159,6 +163,29 @@ func yamlValue(v any) any {
 		return string(x)
 	}
 	return v
+}
+
+// quoted is a string that YAML must write double-quoted, with escapes:
+// go-yaml writes tabs and carriage returns as they are into plain and
+// literal scalars, where a reader loses them.
+type quoted string
+
+// MarshalYAML writes q as a JSON string, which is a YAML double-quoted
+// scalar with the same escapes.
+func (q quoted) MarshalYAML() ([]byte, error) { return json.Marshal(string(q)) }
+
+// needsQuotes reports whether s holds a control character other than a
+// line feed (which literal scalars keep), or starts or ends with a space.
+func needsQuotes(s string) bool {
+	if s != "" && (s[0] == ' ' || s[len(s)-1] == ' ') {
+		return true
+	}
+	for i := 0; i < len(s); i++ {
+		if c := s[i]; c < 0x20 && c != '\n' || c == 0x7f {
+			return true
+		}
+	}
+	return false
 }
 
 // Exclude returns the indexes of header columns to keep after dropping
