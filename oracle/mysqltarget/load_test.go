@@ -281,6 +281,17 @@ func TestLoadValues(t *testing.T) {
 // and leaves nothing behind.
 func TestLoadErrorsAsStatements(t *testing.T) {
 	base := serverURL(t)
+	// parent holds the ids 0 to 99 that a child's foreign key accepts.
+	parent := freshTable(t, base)
+	{
+		tg, _ := openLogged(t, base, parent, nil, false)
+		if _, err := tg.DB().Exec("CREATE TABLE `" + parent + "` (id BIGINT NOT NULL PRIMARY KEY)"); err != nil {
+			t.Fatal(err)
+		}
+		if _, err := tg.DB().Exec("INSERT INTO `" + parent + "` WITH RECURSIVE s(i) AS (SELECT 0 UNION ALL SELECT i + 1 FROM s WHERE i < 99) SELECT i FROM s"); err != nil {
+			t.Fatal(err)
+		}
+	}
 	tests := []struct {
 		name string
 		ddl  string
@@ -292,6 +303,11 @@ func TestLoadErrorsAsStatements(t *testing.T) {
 		{"null in not null", "CREATE TABLE %s (id BIGINT NOT NULL PRIMARY KEY, n BIGINT NOT NULL)", []string{"id"}, oracle.Insert, []string{"1,5", "2,"}},
 		{"duplicate without key", "CREATE TABLE %s (id BIGINT NOT NULL PRIMARY KEY, n BIGINT)", nil, oracle.Insert, []string{"1,5", "1,6"}},
 		{"too long", "CREATE TABLE %s (id BIGINT NOT NULL PRIMARY KEY, n VARCHAR(3))", []string{"id"}, oracle.Upsert, []string{"1,abc", "2,abcd"}},
+		// LOAD DATA ... IGNORE skips these rows with a warning each, as it
+		// skips a duplicate: they must not pass for duplicates.
+		{"check constraint with key", "CREATE TABLE %s (id BIGINT NOT NULL PRIMARY KEY, n BIGINT, CHECK (n < 1000))", []string{"id"}, oracle.Insert, []string{"1,5", "2,5000"}},
+		{"foreign key with key", "CREATE TABLE %s (id BIGINT NOT NULL PRIMARY KEY, n BIGINT, FOREIGN KEY (n) REFERENCES `" + parent + "` (id))", []string{"id"}, oracle.Insert, []string{"1,5", "2,5000"}},
+		{"no partition with key", "CREATE TABLE %s (id BIGINT NOT NULL PRIMARY KEY, n BIGINT) PARTITION BY RANGE (id) (PARTITION p0 VALUES LESS THAN (1000))", []string{"id"}, oracle.Insert, []string{"1,5", "5000,5"}},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {

@@ -86,6 +86,12 @@ func Config(u *url.URL, getenv func(string) string) (*mysql.Config, error) {
 	}); err != nil {
 		return nil, err
 	}
+	// A LOAD DATA ... IGNORE is checked warning by warning (load.go):
+	// let the server keep one per row of a large row set, not 64.
+	if m.Params == nil {
+		m.Params = map[string]string{}
+	}
+	m.Params["max_error_count"] = "65535"
 	m.ParseTime = false
 	m.InterpolateParams = true
 	m.MultiStatements = false
