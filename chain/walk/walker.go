@@ -84,7 +84,9 @@ func New(blocks *store.Blocks, chainID string) *Walker {
 
 // All yields the chain's blocks in order, as opts say. Faults are yielded
 // as *Fault errors (with the block, where it parsed); any other error ends
-// the walk. Memory stays constant whatever the chain's length.
+// the walk. A walk that ctx ends early yields ctx's error last, except a
+// Live one, which ctx is how to stop. Memory stays constant whatever the
+// chain's length.
 func (w *Walker) All(ctx context.Context, opts *Options) iter.Seq2[chain.Block, error] {
 	if opts == nil {
 		opts = &Options{}
@@ -114,15 +116,27 @@ func (w *Walker) All(ctx context.Context, opts *Options) iter.Seq2[chain.Block, 
 
 		var prev chain.Block
 		first := true
+		// cut yields ctx's error for a walk that ctx ends before its end.
+		// Only the caller's ctx can be done inside the loop below (cancel
+		// runs once it is over). A live walk ends with ctx by design; any
+		// other walk must say it was cut short, or a verifier that is
+		// interrupted would pass a chain it has only partly read.
+		cut := func() {
+			if !opts.Live {
+				yield(chain.Block{}, ctx.Err())
+			}
+		}
 		// ended yields what an error that ends the reading means for the
 		// walk: a next block that is not in the store is a fault of the
-		// block naming it; a cancelled walk yields nothing.
+		// block naming it; a cancelled walk yields ctx's error (see cut).
 		ended := func(err error) {
 			switch {
 			case errors.Is(err, chain.ErrNotFound) && !first:
 				yield(chain.Block{}, &Fault{Block: prev.ID, Height: prev.Height, Problem: "missing", Err: fmt.Errorf("next block %s is not in the store", prev.Next)})
 			case ctx.Err() == nil:
 				yield(chain.Block{}, err)
+			default:
+				cut()
 			}
 		}
 		for bt := range r.out {
@@ -154,6 +168,11 @@ func (w *Walker) All(ctx context.Context, opts *Options) iter.Seq2[chain.Block, 
 				return
 			}
 			r.recycle(bt)
+		}
+		// The chaser closes r.out early only when ctx ends; a walk that got
+		// to the tail (the last block read has no next) is whole anyway.
+		if ctx.Err() != nil && (first || prev.Next != "") {
+			cut()
 		}
 	}
 }

@@ -109,7 +109,8 @@ type AssetStore struct {
 	d        dir
 	log      *slog.Logger
 	mu       sync.Mutex
-	unsynced []string // asset files put, or found, since the last Sync
+	unsynced []string   // asset files put, or found, since the last Sync
+	flushing sync.Mutex // held by Sync while it flushes
 }
 
 // note remembers an asset file for the next Sync.
@@ -183,6 +184,11 @@ func copyAll(w io.Writer, r io.Reader) error {
 // syncfsOver files (a bulk import) one syncfs(2) of the file system is
 // cheaper than that many fsyncs, and is used instead.
 func (s *AssetStore) Sync(context.Context) error {
+	// One flush at a time: a Sync that found the list empty while another
+	// was still flushing what it took would return before those files
+	// are durable, and its caller would link a block naming them.
+	s.flushing.Lock()
+	defer s.flushing.Unlock()
 	s.mu.Lock()
 	paths := s.unsynced
 	s.unsynced = nil
