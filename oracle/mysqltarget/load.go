@@ -171,9 +171,10 @@ func onlyDuplicates(ctx context.Context, tx *sql.Tx, n int64) (bool, error) {
 // refused reports whether err is the server refusing LOAD DATA LOCAL.
 func refused(err error) bool {
 	var me *mysql.MySQLError
-	// 1148: not allowed with this version (MySQL, older MariaDB); 4166:
+	// 1148: not allowed with this version (MySQL 5, older MariaDB); 3948:
+	// local data disabled on the client or server side (MySQL 8); 4166:
 	// local infile capability disabled (MariaDB 10.5 on).
-	return errors.As(err, &me) && (me.Number == 1148 || me.Number == 4166)
+	return errors.As(err, &me) && (me.Number == 1148 || me.Number == 3948 || me.Number == 4166)
 }
 
 // appendLines appends rows as LOAD DATA's default text format: fields
