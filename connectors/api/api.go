@@ -34,9 +34,12 @@ func init() {
 			"(default now); only windows that have ended are fetched. Each response is one\n" +
 			"asset with meta window [from, to], url (credentials removed) and status.\n" +
 			"--prevent-dups skips the windows already on the chain, so a cron job fills only\n" +
-			"the gaps; --every keeps running and fetches new windows as they end. 5xx, 429\n" +
-			"and network errors are retried with backoff (Retry-After honoured); a window\n" +
-			"that keeps failing is reported, the run goes on and ends with an error.",
+			"the gaps; --every keeps running and fetches new windows as they end, and\n" +
+			"always skips the windows on the chain (no --prevent-dups needed), so a restart\n" +
+			"fetches only what is missing; a second --every run of the same URL-TEMPLATE\n" +
+			"on the chain captures nothing, says so and exits 0. 5xx, 429 and network\n" +
+			"errors are retried with backoff (Retry-After honoured); a window that keeps\n" +
+			"failing is reported, the run goes on and ends with an error.",
 		Options: []connectors.Option{
 			{Name: "from-ts", Kind: connectors.String, Required: true, Help: "start of the first window: 2026-01-01, 2026-01-01T10:00:00Z"},
 			{Name: "to-ts", Kind: connectors.String, Default: "now", Help: "end of the last window (exclusive): a date, a time, now or today"},
@@ -44,13 +47,13 @@ func init() {
 			{Name: "start-at", Kind: connectors.Int, Help: "skip the first N windows"},
 			{Name: "time-format", Kind: connectors.String, Default: "2006-01-02", Help: "how {from} and {to} are written: a Go time layout, unix or unixms"},
 			{Name: "header", Kind: connectors.List, Secret: true, Help: "request header 'Name: value' (repeatable; never recorded)"},
-			{Name: "every", Kind: connectors.Duration, Help: "keep running, looking for newly ended windows this often (e.g. 1h)"},
+			{Name: "every", Kind: connectors.Duration, Help: "keep running, looking for newly ended windows this often (e.g. 1h); skips the windows on the chain"},
 			{Name: "retries", Kind: connectors.Int, Default: "5", Help: "attempts per window before it is reported as failed"},
 			{Name: "timeout", Kind: connectors.Duration, Default: "1m", Help: "time limit of one request"},
 		},
 		Examples: []string{
 			"bhctl import api 'https://host/report?from={from}&to={to}' --from-ts 2026-01-01 --to-ts 2026-03-01 --window week",
-			"bhctl import api 'https://host/report?day={from}' --from-ts 2026-01-01 --header 'Authorization: Bearer $TOKEN' --prevent-dups --every 1h",
+			"bhctl import api 'https://host/report?day={from}' --from-ts 2026-01-01 --header 'Authorization: Bearer $TOKEN' --every 1h",
 		},
 		New: newFromValues,
 	})
@@ -89,7 +92,10 @@ type Config struct {
 // Source captures a dated API.
 type Source struct{ c Config }
 
-var _ connectors.Source = (*Source)(nil)
+var (
+	_ connectors.Source  = (*Source)(nil)
+	_ connectors.Resumer = (*Source)(nil)
+)
 
 // New checks c and returns its source.
 func New(c Config) (*Source, error) {
@@ -173,9 +179,6 @@ func newFromValues(args []string, v connectors.Values, common connectors.Common)
 	if c.Every, err = v.Duration("every"); err != nil {
 		return nil, &connectors.UsageError{Err: err}
 	}
-	if c.Every > 0 && !common.PreventDups {
-		return nil, connectors.Usagef("import api: --every needs --prevent-dups, so that each pass and each restart skips the windows on the chain")
-	}
 	if c.Timeout, err = v.Duration("timeout"); err != nil {
 		return nil, &connectors.UsageError{Err: err}
 	}
@@ -184,6 +187,17 @@ func newFromValues(args []string, v connectors.Values, common connectors.Common)
 		return nil, &connectors.UsageError{Err: err}
 	}
 	return s, nil
+}
+
+// Resumes implements connectors.Resumer: a run with Every is handed the
+// chain's State with or without --prevent-dups, so each pass and each
+// restart skip the windows on the chain (State.Last of their keys), and
+// one such run at a time serves a URL template on a chain.
+func (s *Source) Resumes() string {
+	if s.c.Every == 0 {
+		return ""
+	}
+	return "api:" + Redact(s.c.URL)
 }
 
 // Key is the source key of the window starting at from.

@@ -3,6 +3,7 @@ package api_test
 import (
 	"context"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"net/http"
 	"net/http/httptest"
@@ -266,5 +267,51 @@ func TestNewChecks(t *testing.T) {
 		if _, err := api.New(tc.c); err == nil || !strings.Contains(err.Error(), tc.want) {
 			t.Errorf("%s: %v; want an error naming %s", tc.name, err, tc.want)
 		}
+	}
+}
+
+// TestEveryResumesOnChain: a run with --every needs no --prevent-dups: it
+// is handed the chain's index (it is a connectors.Resumer), so a restart
+// fetches only the windows that are not on the chain yet.
+func TestEveryResumesOnChain(t *testing.T) {
+	v, ts := newVendor(t)
+	h, root := connectortest.NewChain(t)
+	cfg := api.Config{URL: ts.URL + "/report?from={from}&to={to}", From: day("2026-01-01"), To: day("2026-01-03")}
+	if sum := connectortest.Import(t, h, root, api.Name, source(t, cfg), connectors.Common{}); sum.Captured != 2 {
+		t.Fatalf("first run: %+v; want 2 windows", sum)
+	}
+	cfg.To, cfg.Every = day("2026-01-05"), 10*time.Millisecond
+	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
+	defer cancel()
+	seen := 0
+	sum, err := connectors.Capture(ctx, h, root, source(t, cfg), connectors.ImportOptions{Connector: api.Name, OnAsset: func(connectors.Outcome) {
+		if seen++; seen == 2 {
+			cancel() // the service is stopped once it has the two new windows
+		}
+	}})
+	if err != nil && !errors.Is(err, context.Canceled) {
+		t.Fatalf("--every run: %v", err)
+	}
+	if sum.Captured != 2 || seen != 2 {
+		t.Errorf("--every run: %+v, %d asset(s); want the 2 new windows", sum, seen)
+	}
+	for _, d := range []string{"2026-01-01", "2026-01-02", "2026-01-03", "2026-01-04"} {
+		if n := v.count(d); n != 1 {
+			t.Errorf("window %s fetched %d time(s); want once", d, n)
+		}
+	}
+}
+
+// TestResumes: only a run with --every resumes, named by its URL template
+// with credentials removed, so that two such runs on a chain exclude each
+// other.
+func TestResumes(t *testing.T) {
+	cfg := api.Config{URL: "https://u:pw@host/report?day={from}&api_key=s3cret", From: day("2026-01-01"), To: day("2026-01-03")}
+	if got := source(t, cfg).Resumes(); got != "" {
+		t.Errorf("without --every: %q; want none", got)
+	}
+	cfg.Every = time.Hour
+	if got := source(t, cfg).Resumes(); got != "api:"+api.Redact(cfg.URL) || strings.Contains(got, "s3cret") || strings.Contains(got, "pw") {
+		t.Errorf("with --every: %q; want api: and the redacted template", got)
 	}
 }

@@ -7,7 +7,8 @@
 //
 // Each window has its own source key, "api:" + URL template + "#" + from,
 // so with --prevent-dups a later run skips the windows already on the
-// chain and a cron job fills only the gaps. Requests are retried with
+// chain and a cron job fills only the gaps; with --every the Source is a
+// connectors.Resumer and skips them on every run, one run at a time. Requests are retried with
 // exponential backoff on 5xx, 429 and network errors, honouring
 // Retry-After; a window that keeps failing is reported and the run goes
 // on, ending with an error that lists the failed windows.

@@ -9,7 +9,9 @@
 // skips what the chain already holds. Documents are written as canonical
 // Extended JSON, one a line, so every BSON type survives the round trip.
 // With --incremental FIELD it reads only documents whose FIELD passed the
-// cursor that the latest capture of the same collection left in its meta.
+// cursor that the latest capture of the same collection left in its meta:
+// the Source is then a connectors.Resumer, handed the chain's index on
+// every run (no --prevent-dups needed), one run at a time.
 //
 // It imports connectors, chain/store (for URL redaction) and
 // internal/records.

@@ -8,6 +8,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"iter"
 	"net/url"
 	"os"
 	"slices"
@@ -321,8 +322,17 @@ func TestEveryCollection(t *testing.T) {
 
 // TestIncremental runs a capture, changes the collection, and checks the
 // next capture takes only the changed documents, with the cursor read from
-// the chain.
+// the chain: an incremental source resumes on its own (it is a
+// connectors.Resumer), and --prevent-dups changes nothing about it.
 func TestIncremental(t *testing.T) {
+	for _, common := range []connectors.Common{{Rows: 2}, {Rows: 2, PreventDups: true}} {
+		t.Run(fmt.Sprintf("prevent-dups=%t", common.PreventDups), func(t *testing.T) {
+			testIncremental(t, common)
+		})
+	}
+}
+
+func testIncremental(t *testing.T, common connectors.Common) {
 	u, db := freshDB(t)
 	c := db.Collection("orders")
 	day := func(d int) bson.DateTime {
@@ -336,7 +346,6 @@ func TestIncremental(t *testing.T) {
 		insert(t, c, bson.D{{Key: "_id", Value: int32(i)}, {Key: "n", Value: int32(i)}, {Key: "updatedAt", Value: day(d)}})
 	}
 	hub, root := connectortest.NewChain(t)
-	common := connectors.Common{PreventDups: true, Rows: 2}
 	run := func() (connectors.Summary, []bson.D) {
 		t.Helper()
 		before := len(connectortest.Assets(t, hub, root))
@@ -382,6 +391,111 @@ func TestIncremental(t *testing.T) {
 	}
 	if _, got = run(); !slices.Equal(field(got, "_id"), []string{"5"}) {
 		t.Errorf("after the index was deleted: _ids %v; want [5]", field(got, "_id"))
+	}
+	// A library caller that hands no State at all (Import without an
+	// Index) would read every document again: it is told so, before any
+	// chunk.
+	cfg := mongoconn.Config{URL: u, Collections: []string{"orders"}, Incremental: "updatedAt", Common: common}
+	if chunks, err := collectErr(source(t, cfg), nil); err == nil || len(chunks) != 0 || !strings.Contains(err.Error(), "--incremental needs the chain's index") {
+		t.Errorf("no State: %d chunk(s), err = %v; want none and an error naming the index", len(chunks), err)
+	}
+	// A dry run before the chain exists has no State either, and nothing
+	// to resume: it shows every document.
+	cfg.Common.DryRun = true
+	if chunks, err := collectErr(source(t, cfg), nil); err != nil || len(docs(t, chunks)) != 6 {
+		t.Errorf("dry run without a chain: %d document(s), err = %v; want the 6 with a time", len(docs(t, chunks)), err)
+	}
+}
+
+// held is a source that keeps its run open until release is closed, as a
+// slow run would; it resumes what its Source resumes.
+type held struct {
+	*mongoconn.Source
+	started, release chan struct{}
+}
+
+func (h held) Chunks(ctx context.Context, st connectors.State) iter.Seq2[connectors.Chunk, error] {
+	return func(yield func(connectors.Chunk, error) bool) {
+		close(h.started)
+		<-h.release
+		for c, err := range h.Source.Chunks(ctx, st) {
+			if !yield(c, err) {
+				return
+			}
+		}
+	}
+}
+
+// TestIncrementalRunsAlone: while one incremental run captures a
+// collection into a chain, another over the same collection (a cron run
+// overlapping a slow one) captures nothing, says why and does not fail;
+// the first captures every document once.
+func TestIncrementalRunsAlone(t *testing.T) {
+	u, db := freshDB(t)
+	fill(t, db.Collection("orders"), 1, 3)
+	hub, root := connectortest.NewChain(t)
+	cfg := mongoconn.Config{URL: u, Collections: []string{"orders"}, Incremental: "n"}
+	slow := held{source(t, cfg).(*mongoconn.Source), make(chan struct{}), make(chan struct{})}
+	first := make(chan connectors.Summary, 1)
+	go func() {
+		sum, err := connectortest.TryImport(hub, root, mongoconn.Name, slow, connectors.Common{})
+		if err != nil {
+			t.Errorf("first run: %v", err)
+		}
+		first <- sum
+	}()
+	<-slow.started
+	var notes strings.Builder
+	sum, err := connectors.Capture(context.Background(), hub, root, source(t, cfg), connectors.ImportOptions{Connector: mongoconn.Name, Notes: &notes})
+	if err != nil || sum.Captured != 0 {
+		t.Errorf("overlapping run: %+v, %v; want nothing captured, no error", sum, err)
+	}
+	if !strings.Contains(notes.String(), "another run is capturing mongo:") || !strings.HasSuffix(strings.TrimSpace(notes.String()), "/orders into this chain: this one leaves it to that one") {
+		t.Errorf("notes %q; want a line saying another run is capturing the collection", notes.String())
+	}
+	close(slow.release)
+	if sum := <-first; sum.Records != 3 {
+		t.Errorf("first run: %+v; want the 3 documents", sum)
+	}
+	if sum := connectortest.Import(t, hub, root, mongoconn.Name, source(t, cfg), connectors.Common{}); sum.Captured != 0 {
+		t.Errorf("a later run: %+v; want nothing new", sum)
+	}
+}
+
+// TestResumes: an incremental run is named by its database and
+// collections (not by who connects, nor the order the collections are
+// named in), so that two runs over the same collections exclude each
+// other; a run that is not incremental resumes nothing.
+func TestResumes(t *testing.T) {
+	resumes := func(url string, colls []string, inc string) string {
+		t.Helper()
+		return source(t, mongoconn.Config{URL: url, Collections: colls, Incremental: inc}).(connectors.Resumer).Resumes()
+	}
+	name := resumes("mongodb://app:secret@db:27017/shop", []string{"orders", "items"}, "updatedAt")
+	if name != "mongo:db:27017/shop/items,orders" {
+		t.Errorf("name %q; want mongo:db:27017/shop/items,orders", name)
+	}
+	for _, tt := range []struct {
+		name  string
+		url   string
+		colls []string
+		inc   string
+		same  bool
+	}{
+		{"other user, collections reordered", "mongodb://bob:other@db:27017/shop?authSource=admin", []string{"items", "orders", "items"}, "version", true},
+		{"other collections", "mongodb://app:secret@db:27017/shop", []string{"orders"}, "updatedAt", false},
+		{"other database", "mongodb://app:secret@db:27017/shop2", []string{"orders", "items"}, "updatedAt", false},
+		{"other host", "mongodb://app:secret@db2:27017/shop", []string{"orders", "items"}, "updatedAt", false},
+	} {
+		if got := resumes(tt.url, tt.colls, tt.inc); (got == name) != tt.same || got == "" || strings.Contains(got, "secret") {
+			t.Errorf("%s: %q; want it the same as %q: %t", tt.name, got, name, tt.same)
+		}
+	}
+	if got := resumes("mongodb://db:27017/shop", nil, "updatedAt"); got != "mongo:db:27017/shop" {
+		t.Errorf("every collection: %q; want mongo:db:27017/shop", got)
+	}
+	if got := resumes("mongodb://db:27017/shop", []string{"orders"}, ""); got != "" {
+		t.Errorf("not incremental: %q; want none", got)
 	}
 }
 
@@ -465,9 +579,9 @@ func TestSpecOptions(t *testing.T) {
 	}{
 		{"ok", nil, with("collection", "a,b"), connectors.Common{}, ""},
 		{"filter", nil, with("filter", `{"status": "paid", "at": {"$gt": {"$date": "2026-01-01T00:00:00Z"}}}`), connectors.Common{}, ""},
-		{"incremental", nil, with("incremental", "updatedAt"), connectors.Common{PreventDups: true}, ""},
-		{"incremental needs prevent-dups", nil, with("incremental", "updatedAt"), connectors.Common{}, "--incremental needs --prevent-dups"},
-		{"incremental on _id", nil, with("incremental", "_id"), connectors.Common{PreventDups: true}, `--incremental "_id"`},
+		{"incremental", nil, with("incremental", "updatedAt"), connectors.Common{}, ""},
+		{"incremental with prevent-dups", nil, with("incremental", "updatedAt"), connectors.Common{PreventDups: true}, ""},
+		{"incremental on _id", nil, with("incremental", "_id"), connectors.Common{}, `--incremental "_id"`},
 		{"arguments", []string{"orders"}, src, connectors.Common{}, "takes no arguments"},
 		{"bad filter", nil, with("filter", `{"status": `), connectors.Common{}, "--filter"},
 		{"filter not an object", nil, with("filter", `[1]`), connectors.Common{}, "--filter"},
@@ -510,7 +624,7 @@ func TestIncrementalDotted(t *testing.T) {
 	}
 	insert(t, c, doc(1, 5), doc(2, 3), doc(3, 9))
 	hub, root := connectortest.NewChain(t)
-	common := connectors.Common{PreventDups: true}
+	common := connectors.Common{}
 	cfg := mongoconn.Config{URL: u, Collections: []string{"items"}, Incremental: "meta.version", Common: common}
 	if sum := connectortest.Import(t, hub, root, mongoconn.Name, source(t, cfg), common); sum.Records != 3 {
 		t.Fatalf("first run: %+v", sum)

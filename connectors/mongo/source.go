@@ -31,7 +31,10 @@ type Source struct {
 	rows     int
 }
 
-var _ connectors.Source = (*Source)(nil)
+var (
+	_ connectors.Source  = (*Source)(nil)
+	_ connectors.Resumer = (*Source)(nil)
+)
 
 // collection is what a run reads from one collection.
 type collection struct {
@@ -46,6 +49,24 @@ type collection struct {
 // latest capture under it (never holds the password).
 func (s *Source) Key(coll string) string {
 	return "mongo:" + s.host + "/" + s.db + "/" + coll
+}
+
+// Resumes implements connectors.Resumer: with Incremental, every run is
+// handed the chain's State, with or without --prevent-dups, and reads each
+// collection after the cursor its latest capture left. The name is the
+// database and the collections read (sorted; none named is every
+// collection), so two runs over the same collections of one database
+// exclude each other on a chain.
+func (s *Source) Resumes() string {
+	if s.cfg.Incremental == "" {
+		return ""
+	}
+	name := "mongo:" + s.host + "/" + s.db
+	if len(s.cfg.Collections) == 0 {
+		return name
+	}
+	colls := slices.Compact(slices.Sorted(slices.Values(s.cfg.Collections)))
+	return name + "/" + strings.Join(colls, ",")
 }
 
 // errorf makes an error that names the source by its redacted URL and
@@ -112,8 +133,12 @@ func (s *Source) prepare(ctx context.Context, client *mongo.Client, db *mongo.Da
 		}
 		return nil, s.errorf("cannot reach %s: %v", s.host, err)
 	}
-	if s.cfg.Incremental != "" && st == nil {
-		return nil, s.errorf("--incremental needs --prevent-dups: the cursor is read from the chain's index")
+	// The runner hands a resuming source the State whenever there is a
+	// chain; a dry run before the chain exists has none and nothing to
+	// resume. Anything else without a State is a caller's mistake that
+	// would read every document again.
+	if s.cfg.Incremental != "" && st == nil && !s.cfg.Common.DryRun {
+		return nil, s.errorf("--incremental needs the chain's index (connectors.ImportOptions.Index): the cursor is read from it")
 	}
 	all, err := db.ListCollectionNames(ctx, bson.D{})
 	if err != nil {
@@ -138,7 +163,7 @@ func (s *Source) prepare(ctx context.Context, client *mongo.Client, db *mongo.Da
 			return nil, s.errorf("no collection %q in database %q (collections: %s)", n, s.db, strings.Join(known, ", "))
 		}
 		c := &collection{name: n}
-		if s.cfg.Incremental != "" {
+		if s.cfg.Incremental != "" && st != nil {
 			s.resume(c, st)
 		}
 		count, err := db.Collection(n).CountDocuments(ctx, s.query(c))

@@ -39,21 +39,23 @@ var Spec = connectors.Spec{
 		"skips those already captured. Without --collection, every collection of the\n" +
 		"database. Documents are canonical Extended JSON, one a line, so ObjectIds,\n" +
 		"dates, decimals and 64-bit integers come back exactly (--format csv, yaml or\n" +
-		"xml write top-level fields as columns instead). --incremental FIELD (with\n" +
-		"--prevent-dups) captures only documents whose FIELD is past the cursor the last\n" +
-		"capture left on the chain.",
+		"xml write top-level fields as columns instead). --incremental FIELD captures\n" +
+		"only documents whose FIELD is past the cursor the last capture left on the\n" +
+		"chain, so runs from cron take only what changed (no --prevent-dups needed); a\n" +
+		"run started while another is capturing the same collections into the chain\n" +
+		"captures nothing, says so and exits 0.",
 	Options: []connectors.Option{
 		{Name: "source", Kind: connectors.String, Required: true, Secret: true,
 			Help: "the database: mongodb://[user:pass@]host:27017/db[?options]"},
 		{Name: "collection", Kind: connectors.List, Help: "collections to capture (repeatable; default: every collection)"},
 		{Name: "filter", Kind: connectors.String, Help: `query documents must match, as (Extended) JSON: '{"status": "paid"}'`},
 		{Name: "limit", Kind: connectors.Int, Help: "at most this many documents per collection (0: all)"},
-		{Name: "incremental", Kind: connectors.String, Help: "FIELD: capture only documents whose FIELD passed the last capture's cursor (needs --prevent-dups)"},
+		{Name: "incremental", Kind: connectors.String, Help: "FIELD: capture only documents whose FIELD passed the last capture's cursor on the chain"},
 	},
 	Examples: []string{
 		"bhctl import mongo --source mongodb://db:27017/shop --collection orders --prevent-dups",
 		`bhctl import mongo --source mongodb://db:27017/shop --collection orders --filter '{"status": "paid"}'`,
-		"bhctl import mongo --source mongodb://db:27017/shop --collection orders --incremental updatedAt --prevent-dups",
+		"bhctl import mongo --source mongodb://db:27017/shop --collection orders --incremental updatedAt",
 	},
 	New: newSource,
 }
@@ -64,8 +66,11 @@ type Config struct {
 	URL         string
 	Collections []string
 	// Filter is a query in Extended JSON (relaxed or canonical).
-	Filter      string
-	Limit       int
+	Filter string
+	Limit  int
+	// Incremental is the --incremental field: a run reads only the
+	// documents past the cursor the latest capture of each collection left
+	// on the chain (the Source is then a connectors.Resumer).
 	Incremental string
 	Common      connectors.Common
 }
@@ -96,9 +101,6 @@ func New(cfg Config) (*Source, error) {
 	}
 	if cfg.Limit < 0 {
 		return nil, connectors.Usagef("--limit %d: want a positive number", cfg.Limit)
-	}
-	if cfg.Incremental != "" && !cfg.Common.PreventDups {
-		return nil, connectors.Usagef("--incremental needs --prevent-dups: the cursor is read from the chain's index")
 	}
 	if cfg.Incremental == "_id" || strings.HasPrefix(cfg.Incremental, "$") {
 		return nil, connectors.Usagef("--incremental %q: want a field other than _id (chunks already follow _id)", cfg.Incremental)

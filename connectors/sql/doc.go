@@ -9,7 +9,8 @@
 // --prevent-dups skips what the chain already holds. With --incremental
 // COLUMN it reads only rows whose COLUMN passed the cursor that the latest
 // capture of the same table left in its meta, so a cron job needs no state
-// file.
+// file: the Source is then a connectors.Resumer, handed the chain's index
+// on every run (no --prevent-dups needed), one run at a time.
 //
 // It imports connectors, chain/store (for URL redaction) and
 // internal/records.

@@ -7,6 +7,7 @@ import (
 	"errors"
 	"fmt"
 	"iter"
+	"slices"
 	"strings"
 
 	"github.com/go-sql-driver/mysql"
@@ -25,7 +26,10 @@ type Source struct {
 	format string
 }
 
-var _ connectors.Source = (*Source)(nil)
+var (
+	_ connectors.Source  = (*Source)(nil)
+	_ connectors.Resumer = (*Source)(nil)
+)
 
 // column is one column of a table.
 type column struct {
@@ -54,6 +58,24 @@ type table struct {
 // latest capture under it (never holds the password).
 func (s *Source) Key(table string) string {
 	return "sql:" + s.mysql.Addr + "/" + s.mysql.DBName + "/" + table
+}
+
+// Resumes implements connectors.Resumer: with Incremental, every run is
+// handed the chain's State, with or without --prevent-dups, and reads each
+// table after the cursor its latest capture left. The name is the
+// database and the tables read (sorted; none named is every table), so
+// two runs over the same tables of one database exclude each other on a
+// chain.
+func (s *Source) Resumes() string {
+	if s.cfg.Incremental == "" {
+		return ""
+	}
+	name := "sql:" + s.mysql.Addr + "/" + s.mysql.DBName
+	if len(s.cfg.Tables) == 0 {
+		return name
+	}
+	tables := slices.Compact(slices.Sorted(slices.Values(s.cfg.Tables)))
+	return name + "/" + strings.Join(tables, ",")
 }
 
 // Chunks connects, checks every table, option and the --where clause
@@ -127,8 +149,12 @@ func (s *Source) prepare(ctx context.Context, db *dbsql.DB, st connectors.State)
 	if err != nil {
 		return nil, s.connectError(ctx, err)
 	}
-	if s.cfg.Incremental != "" && st == nil {
-		return nil, s.errorf("--incremental needs --prevent-dups: the cursor is read from the chain's index")
+	// The runner hands a resuming source the State whenever there is a
+	// chain; a dry run before the chain exists has none and nothing to
+	// resume. Anything else without a State is a caller's mistake that
+	// would read every row again.
+	if s.cfg.Incremental != "" && st == nil && !s.cfg.Common.DryRun {
+		return nil, s.errorf("--incremental needs the chain's index (connectors.ImportOptions.Index): the cursor is read from it")
 	}
 	names, err := s.tableNames(ctx, db)
 	if err != nil {
@@ -141,7 +167,7 @@ func (s *Source) prepare(ctx context.Context, db *dbsql.DB, st connectors.State)
 		if err != nil {
 			return nil, err
 		}
-		if s.cfg.Incremental != "" {
+		if s.cfg.Incremental != "" && st != nil {
 			if err := s.resume(t, st); err != nil {
 				return nil, err
 			}

@@ -42,20 +42,22 @@ var Spec = connectors.Spec{
 		"Rows are json lines by default (--format csv, yaml or xml): integers as numbers,\n" +
 		"decimals as exact strings, NULL as null, binary as base64, DATETIME and\n" +
 		"TIMESTAMP as RFC 3339 UTC. --where is SQL of your own, run as typed (trusted\n" +
-		"input) inside parentheses. --incremental COLUMN (with --prevent-dups) captures\n" +
-		"only rows whose COLUMN is past the cursor the last capture left on the chain.",
+		"input) inside parentheses. --incremental COLUMN captures only rows whose COLUMN\n" +
+		"is past the cursor the last capture left on the chain, so runs from cron take\n" +
+		"only what changed (no --prevent-dups needed); a run started while another is\n" +
+		"capturing the same tables into the chain captures nothing, says so and exits 0.",
 	Options: []connectors.Option{
 		{Name: "source", Kind: connectors.String, Required: true, Secret: true,
 			Help: "the database: mysql://user:pass@host:3306/db (password also from " + PasswordEnv + ")"},
 		{Name: "table", Kind: connectors.List, Help: "tables to capture (repeatable; default: every table)"},
 		{Name: "where", Kind: connectors.String, Help: "SQL condition rows must meet (trusted input, run as typed)"},
 		{Name: "limit", Kind: connectors.Int, Help: "at most this many rows per table (0: all)"},
-		{Name: "incremental", Kind: connectors.String, Help: "COLUMN: capture only rows whose COLUMN passed the last capture's cursor (needs --prevent-dups)"},
+		{Name: "incremental", Kind: connectors.String, Help: "COLUMN: capture only rows whose COLUMN passed the last capture's cursor on the chain"},
 	},
 	Examples: []string{
 		"bhctl import sql --source mysql://app@db:3306/shop --table orders --prevent-dups",
 		"bhctl import sql --source mysql://app@db:3306/shop --table orders --where \"status = 'paid'\" --format csv",
-		"bhctl import sql --source mysql://app@db:3306/shop --table orders --incremental updated_at --prevent-dups",
+		"bhctl import sql --source mysql://app@db:3306/shop --table orders --incremental updated_at",
 	},
 	New: newSource,
 }
@@ -63,10 +65,13 @@ var Spec = connectors.Spec{
 // Config is what a sql source reads.
 type Config struct {
 	// URL is the --source URL, password included; Redact it to print it.
-	URL         string
-	Tables      []string
-	Where       string
-	Limit       int
+	URL    string
+	Tables []string
+	Where  string
+	Limit  int
+	// Incremental is the --incremental column: a run reads only the rows
+	// past the cursor the latest capture of each table left on the chain
+	// (the Source is then a connectors.Resumer).
 	Incremental string
 	Common      connectors.Common
 }
@@ -97,9 +102,6 @@ func New(cfg Config) (*Source, error) {
 	}
 	if cfg.Limit < 0 {
 		return nil, connectors.Usagef("--limit %d: want a positive number", cfg.Limit)
-	}
-	if cfg.Incremental != "" && !cfg.Common.PreventDups {
-		return nil, connectors.Usagef("--incremental needs --prevent-dups: the cursor is read from the chain's index")
 	}
 	mc, err := parseURL(cfg.URL, os.Getenv)
 	if err != nil {

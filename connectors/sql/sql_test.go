@@ -7,6 +7,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"iter"
 	"net/url"
 	"os"
 	"slices"
@@ -345,14 +346,23 @@ func collectErr(src connectors.Source, st connectors.State) ([]connectors.Chunk,
 }
 
 // TestIncremental runs a capture, changes the table, and checks the next
-// capture takes only the changed rows, with the cursor read from the chain.
+// capture takes only the changed rows, with the cursor read from the chain:
+// an incremental source resumes on its own (it is a connectors.Resumer),
+// and --prevent-dups changes nothing about it.
 func TestIncremental(t *testing.T) {
+	for _, common := range []connectors.Common{{Rows: 2}, {Rows: 2, PreventDups: true}} {
+		t.Run(fmt.Sprintf("prevent-dups=%t", common.PreventDups), func(t *testing.T) {
+			testIncremental(t, common)
+		})
+	}
+}
+
+func testIncremental(t *testing.T, common connectors.Common) {
 	u, db := freshDB(t, ordersDDL, "CREATE INDEX by_update ON orders (updated_at, id)")
 	fill(t, db, "orders", 1, 5)
 	exec(t, db, "UPDATE orders SET updated_at = '2026-01-01 00:00:00' WHERE id <= 3",
 		"UPDATE orders SET updated_at = '2026-01-02 00:00:00' WHERE id > 3")
 	hub, root := connectortest.NewChain(t)
-	common := connectors.Common{PreventDups: true, Rows: 2}
 	run := func() (connectors.Summary, []map[string]any) {
 		t.Helper()
 		before := len(connectortest.Assets(t, hub, root))
@@ -400,9 +410,109 @@ func TestIncremental(t *testing.T) {
 	if _, rows = run(); !slices.Equal(ids(t, rows, "id"), []string{"5"}) {
 		t.Errorf("after the index was deleted: ids %v; want [5]", ids(t, rows, "id"))
 	}
-	// Without --prevent-dups there is no cursor to read.
-	if _, err := sqlconn.New(sqlconn.Config{URL: u, Incremental: "updated_at"}); err == nil || !strings.Contains(err.Error(), "--incremental needs --prevent-dups") {
-		t.Errorf("--incremental without --prevent-dups: err = %v", err)
+	// A library caller that hands no State at all (Import without an
+	// Index) would read every row again: it is told so, before any chunk.
+	cfg := sqlconn.Config{URL: u, Tables: []string{"orders"}, Incremental: "updated_at", Common: common}
+	if chunks, err := collectErr(source(t, cfg), nil); err == nil || len(chunks) != 0 || !strings.Contains(err.Error(), "--incremental needs the chain's index") {
+		t.Errorf("no State: %d chunk(s), err = %v; want none and an error naming the index", len(chunks), err)
+	}
+	// A dry run before the chain exists has no State either, and nothing
+	// to resume: it shows every row.
+	cfg.Common.DryRun = true
+	if chunks, err := collectErr(source(t, cfg), nil); err != nil || len(lines(t, chunks)) != 6 {
+		t.Errorf("dry run without a chain: %d row(s), err = %v; want the 6 with a time", len(lines(t, chunks)), err)
+	}
+}
+
+// held is a source that keeps its run open until release is closed, as a
+// slow run would; it resumes what its Source resumes.
+type held struct {
+	*sqlconn.Source
+	started, release chan struct{}
+}
+
+func (h held) Chunks(ctx context.Context, st connectors.State) iter.Seq2[connectors.Chunk, error] {
+	return func(yield func(connectors.Chunk, error) bool) {
+		close(h.started)
+		<-h.release
+		for c, err := range h.Source.Chunks(ctx, st) {
+			if !yield(c, err) {
+				return
+			}
+		}
+	}
+}
+
+// TestIncrementalRunsAlone: while one incremental run captures a table
+// into a chain, another over the same table (a cron run overlapping a slow
+// one) captures nothing, says why and does not fail; the first captures
+// every row once.
+func TestIncrementalRunsAlone(t *testing.T) {
+	u, db := freshDB(t, ordersDDL)
+	fill(t, db, "orders", 1, 3)
+	hub, root := connectortest.NewChain(t)
+	cfg := sqlconn.Config{URL: u, Tables: []string{"orders"}, Incremental: "n"}
+	slow := held{source(t, cfg).(*sqlconn.Source), make(chan struct{}), make(chan struct{})}
+	first := make(chan connectors.Summary, 1)
+	go func() {
+		sum, err := connectortest.TryImport(hub, root, sqlconn.Name, slow, connectors.Common{})
+		if err != nil {
+			t.Errorf("first run: %v", err)
+		}
+		first <- sum
+	}()
+	<-slow.started
+	var notes strings.Builder
+	sum, err := connectors.Capture(context.Background(), hub, root, source(t, cfg), connectors.ImportOptions{Connector: sqlconn.Name, Notes: &notes})
+	if err != nil || sum.Captured != 0 {
+		t.Errorf("overlapping run: %+v, %v; want nothing captured, no error", sum, err)
+	}
+	if !strings.Contains(notes.String(), "another run is capturing sql:") || !strings.HasSuffix(strings.TrimSpace(notes.String()), "/orders into this chain: this one leaves it to that one") {
+		t.Errorf("notes %q; want a line saying another run is capturing the table", notes.String())
+	}
+	close(slow.release)
+	if sum := <-first; sum.Records != 3 {
+		t.Errorf("first run: %+v; want the 3 rows", sum)
+	}
+	if sum := connectortest.Import(t, hub, root, sqlconn.Name, source(t, cfg), connectors.Common{}); sum.Captured != 0 {
+		t.Errorf("a later run: %+v; want nothing new", sum)
+	}
+}
+
+// TestResumes: an incremental run is named by its database and tables
+// (not by who connects, nor the order the tables are named in), so that
+// two runs over the same tables exclude each other; a run that is not
+// incremental resumes nothing.
+func TestResumes(t *testing.T) {
+	resumes := func(url string, tables []string, inc string) string {
+		t.Helper()
+		return source(t, sqlconn.Config{URL: url, Tables: tables, Incremental: inc}).(connectors.Resumer).Resumes()
+	}
+	name := resumes("mysql://app:secret@db:3306/shop", []string{"orders", "items"}, "updated_at")
+	if name != "sql:db:3306/shop/items,orders" {
+		t.Errorf("name %q; want sql:db:3306/shop/items,orders", name)
+	}
+	for _, tt := range []struct {
+		name   string
+		url    string
+		tables []string
+		inc    string
+		same   bool
+	}{
+		{"other user, tables reordered", "mysql://bob:other@db:3306/shop", []string{"items", "orders", "items"}, "version", true},
+		{"other tables", "mysql://app:secret@db:3306/shop", []string{"orders"}, "updated_at", false},
+		{"other database", "mysql://app:secret@db:3306/shop2", []string{"orders", "items"}, "updated_at", false},
+		{"other host", "mysql://app:secret@db2:3306/shop", []string{"orders", "items"}, "updated_at", false},
+	} {
+		if got := resumes(tt.url, tt.tables, tt.inc); (got == name) != tt.same || got == "" || strings.Contains(got, "secret") {
+			t.Errorf("%s: %q; want it the same as %q: %t", tt.name, got, name, tt.same)
+		}
+	}
+	if got := resumes("mysql://app@db/shop", nil, "updated_at"); got != "sql:db:3306/shop" {
+		t.Errorf("every table: %q; want sql:db:3306/shop", got)
+	}
+	if got := resumes("mysql://app@db/shop", []string{"orders"}, ""); got != "" {
+		t.Errorf("not incremental: %q; want none", got)
 	}
 }
 
@@ -477,8 +587,8 @@ func TestSpecOptions(t *testing.T) {
 		want   string // "" for no error
 	}{
 		{"ok", nil, connectors.Values{"source": {"mysql://u:p@h/db"}, "table": {"a,b"}}, connectors.Common{}, ""},
-		{"incremental", nil, connectors.Values{"source": {"mysql://u:p@h/db"}, "incremental": {"updated_at"}}, connectors.Common{PreventDups: true}, ""},
-		{"incremental needs prevent-dups", nil, connectors.Values{"source": {"mysql://u:p@h/db"}, "incremental": {"updated_at"}}, connectors.Common{}, "--incremental needs --prevent-dups"},
+		{"incremental", nil, connectors.Values{"source": {"mysql://u:p@h/db"}, "incremental": {"updated_at"}}, connectors.Common{}, ""},
+		{"incremental with prevent-dups", nil, connectors.Values{"source": {"mysql://u:p@h/db"}, "incremental": {"updated_at"}}, connectors.Common{PreventDups: true}, ""},
 		{"arguments", []string{"orders"}, connectors.Values{"source": {"mysql://u:p@h/db"}}, connectors.Common{}, "takes no arguments"},
 		{"bad limit", nil, connectors.Values{"source": {"mysql://u:p@h/db"}, "limit": {"lots"}}, connectors.Common{}, `--limit "lots"`},
 		{"negative limit", nil, connectors.Values{"source": {"mysql://u:p@h/db"}, "limit": {"-1"}}, connectors.Common{}, "--limit -1"},
