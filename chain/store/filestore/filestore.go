@@ -32,6 +32,7 @@ import (
 	"path/filepath"
 	"strings"
 	"sync"
+	"sync/atomic"
 
 	"golang.org/x/sync/errgroup"
 	"golang.org/x/sys/unix"
@@ -53,7 +54,9 @@ func (opener) OpenAssets(_ context.Context, u *url.URL, o *store.Options) (drive
 	if err != nil {
 		return nil, err
 	}
-	return &AssetStore{d: d, log: o.Log()}, nil
+	s := &AssetStore{d: d, log: o.Log()}
+	s.d.madeShard = func() { s.newShard.Store(true) }
+	return s, nil
 }
 
 func (opener) OpenBlocks(_ context.Context, u *url.URL, _ *store.Options) (driver.BlockStore, error) {
@@ -70,6 +73,9 @@ type dir struct {
 	tmp  string
 	sync bool
 	anon *anonTemp
+	// madeShard, when set, is told that publishSynced made a shard folder
+	// without syncing its parent (the asset store's deferred fsyncs).
+	madeShard func()
 }
 
 func open(u *url.URL, kind string) (dir, error) {
@@ -109,8 +115,9 @@ type AssetStore struct {
 	d        dir
 	log      *slog.Logger
 	mu       sync.Mutex
-	unsynced []string   // asset files put, or found, since the last Sync
-	flushing sync.Mutex // held by Sync while it flushes
+	unsynced []string    // asset files put, or found, since the last Sync
+	newShard atomic.Bool // a shard folder was made since the last Sync
+	flushing sync.Mutex  // held by Sync while it flushes
 }
 
 // note remembers an asset file for the next Sync.
@@ -196,7 +203,14 @@ func (s *AssetStore) Sync(context.Context) error {
 	if len(paths) == 0 {
 		return nil
 	}
-	flush := syncFiles
+	// A shard folder made since the last Sync is named in the assets
+	// folder, which must be synced too.
+	var also []string
+	newShard := s.newShard.Swap(false)
+	if newShard {
+		also = append(also, s.d.dir)
+	}
+	flush := func(paths []string) error { return syncFiles(paths, also...) }
 	if len(paths) > syncfsOver {
 		flush = func([]string) error { return syncFS(s.d.dir) }
 	}
@@ -204,6 +218,9 @@ func (s *AssetStore) Sync(context.Context) error {
 		s.mu.Lock()
 		s.unsynced = append(paths, s.unsynced...) // try again next time
 		s.mu.Unlock()
+		if newShard {
+			s.newShard.Store(true)
+		}
 		return fmt.Errorf("sync %s: %w", s.d.dir, err)
 	}
 	return nil
@@ -223,11 +240,15 @@ func syncFS(dir string) error {
 	return unix.Syncfs(int(f.Fd()))
 }
 
-// syncFiles fsyncs files, then their folders (so the names are durable).
-func syncFiles(paths []string) error {
+// syncFiles fsyncs files, then their folders (so the names are durable)
+// and the folders also names.
+func syncFiles(paths []string, also ...string) error {
 	var g errgroup.Group
 	g.SetLimit(8)
 	dirs := map[string]bool{}
+	for _, d := range also {
+		dirs[d] = true
+	}
 	for _, p := range paths {
 		dirs[filepath.Dir(p)] = true
 		g.Go(func() error {

@@ -45,16 +45,18 @@ func (d dir) publishSynced(path string, sync bool, fill func(io.Writer) error) e
 		if err = os.MkdirAll(filepath.Dir(path), 0o755); err != nil {
 			return permHint(err)
 		}
-		// The new folder's name is in its parent: without this sync a
-		// power loss can take the folder back with every file linked in
-		// it, though each of them and the folder itself were synced. It
-		// is d.sync, not sync: assets defer their own fsyncs to Sync,
-		// which syncs their folders but not the folders above. At most
-		// 256 times per store folder.
-		if d.sync {
+		// The new folder's name is in its parent: without a sync of the
+		// parent a power loss can take the folder back with every file
+		// linked in it, though each of them and the folder itself were
+		// synced. Blocks sync it now; assets, whose fsyncs are deferred,
+		// have their next Sync do it (madeShard). At most 256 times per
+		// store folder.
+		if sync {
 			if err := syncDir(filepath.Dir(filepath.Dir(path))); err != nil {
 				return err
 			}
+		} else if d.madeShard != nil {
+			d.madeShard()
 		}
 		err = t.link(path)
 	}
