@@ -8,7 +8,6 @@ import (
 	"errors"
 	"fmt"
 	"io"
-	"iter"
 	"net/url"
 	"os"
 	"slices"
@@ -407,25 +406,6 @@ func testIncremental(t *testing.T, common connectors.Common) {
 	}
 }
 
-// held is a source that keeps its run open until release is closed, as a
-// slow run would; it resumes what its Source resumes.
-type held struct {
-	*mongoconn.Source
-	started, release chan struct{}
-}
-
-func (h held) Chunks(ctx context.Context, st connectors.State) iter.Seq2[connectors.Chunk, error] {
-	return func(yield func(connectors.Chunk, error) bool) {
-		close(h.started)
-		<-h.release
-		for c, err := range h.Source.Chunks(ctx, st) {
-			if !yield(c, err) {
-				return
-			}
-		}
-	}
-}
-
 // TestIncrementalRunsAlone: while one incremental run captures a
 // collection into a chain, another over the same collection (a cron run
 // overlapping a slow one) captures nothing, says why and does not fail;
@@ -433,33 +413,8 @@ func (h held) Chunks(ctx context.Context, st connectors.State) iter.Seq2[connect
 func TestIncrementalRunsAlone(t *testing.T) {
 	u, db := freshDB(t)
 	fill(t, db.Collection("orders"), 1, 3)
-	hub, root := connectortest.NewChain(t)
 	cfg := mongoconn.Config{URL: u, Collections: []string{"orders"}, Incremental: "n"}
-	slow := held{source(t, cfg).(*mongoconn.Source), make(chan struct{}), make(chan struct{})}
-	first := make(chan connectors.Summary, 1)
-	go func() {
-		sum, err := connectortest.TryImport(hub, root, mongoconn.Name, slow, connectors.Common{})
-		if err != nil {
-			t.Errorf("first run: %v", err)
-		}
-		first <- sum
-	}()
-	<-slow.started
-	var notes strings.Builder
-	sum, err := connectors.Capture(context.Background(), hub, root, source(t, cfg), connectors.ImportOptions{Connector: mongoconn.Name, Notes: &notes})
-	if err != nil || sum.Captured != 0 {
-		t.Errorf("overlapping run: %+v, %v; want nothing captured, no error", sum, err)
-	}
-	if !strings.Contains(notes.String(), "another run is capturing mongo:") || !strings.HasSuffix(strings.TrimSpace(notes.String()), "/orders into this chain: this one leaves it to that one") {
-		t.Errorf("notes %q; want a line saying another run is capturing the collection", notes.String())
-	}
-	close(slow.release)
-	if sum := <-first; sum.Records != 3 {
-		t.Errorf("first run: %+v; want the 3 documents", sum)
-	}
-	if sum := connectortest.Import(t, hub, root, mongoconn.Name, source(t, cfg), connectors.Common{}); sum.Captured != 0 {
-		t.Errorf("a later run: %+v; want nothing new", sum)
-	}
+	connectortest.RunsAlone(t, mongoconn.Name, func() connectors.Source { return source(t, cfg) }, 3)
 }
 
 // TestResumes: an incremental run is named by its database and

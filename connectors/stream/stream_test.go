@@ -375,3 +375,11 @@ func TestStdinTTL(t *testing.T) {
 	w.Close()
 	await(t, chunks, "c\n")
 }
+
+// TestRunsAlone: a run started while another is capturing the same file
+// into the chain leaves the lines to it, so none is captured twice.
+func TestRunsAlone(t *testing.T) {
+	path := filepath.Join(t.TempDir(), "app.log")
+	write(t, path, lines(1, 150))
+	connectortest.RunsAlone(t, "stream", func() connectors.Source { return newSource(t, path, connectors.Common{}, nil) }, 150)
+}
