@@ -81,10 +81,7 @@ round() {
 	done
 }
 
-WARMUP=1 round
-for _ in $(seq "$RUNS"); do
-	round
-done
+bench_rounds round
 rm -rf "$WORK/home" "$WORK/pieces" "$WORK/full"
 bench_load
 

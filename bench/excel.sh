@@ -71,10 +71,7 @@ round() {
 	done
 }
 
-WARMUP=1 round
-for _ in $(seq "$RUNS"); do
-	round
-done
+bench_rounds round
 rm -rf "$WORK/home"
 bench_load
 

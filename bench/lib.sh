@@ -66,6 +66,15 @@ bench_run() {
 	fi
 }
 
+# bench_rounds FUNC: calls FUNC once as a warm-up (WARMUP=1: its times
+# are not kept), then RUNS times.
+bench_rounds() {
+	WARMUP=1 "$1"
+	for _ in $(seq "$RUNS"); do
+		"$1"
+	done
+}
+
 # bench_stats LABEL COLUMN: "min median max" of a column of LABEL.times
 # (1 wall, 2 user, 3 sys, 4 maxrss KiB, 5 user+sys).
 bench_stats() {

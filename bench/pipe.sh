@@ -47,10 +47,7 @@ round() {
 	sync
 }
 
-WARMUP=1 round
-for _ in $(seq "$RUNS"); do
-	round
-done
+bench_rounds round
 bench_load
 
 mbs() { awk -v mib="$SIZE_MIB" -v s="$1" 'BEGIN { printf "%.0f", mib * 1.048576 / s }'; }

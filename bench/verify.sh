@@ -40,10 +40,7 @@ round() {
 		bench_run "v$n" "'$WORK/bhctl' --home '$CHAINS/c$n' --chain bench -q verify"
 	done
 }
-WARMUP=1 round
-for _ in $(seq "$RUNS"); do
-	round
-done
+bench_rounds round
 bench_load
 
 printf '\n%-8s %-26s %10s %14s %16s\n' blocks "wall s (min median max)" "blocks/s" "cpu us/block" "max RSS MiB(med)"

@@ -100,6 +100,52 @@ var secretRE = regexp.MustCompile(`(s3://[^:/@]*:)[^@]*@`)
 // redact hides the secret of an s3:// URL quoted in a message.
 func redact(s string) string { return secretRE.ReplaceAllString(s, "${1}xxxxx@") }
 
+// openHub opens the stores in a fresh, temporary home; done closes them
+// and removes the home.
+func openHub(ctx context.Context, blocks, assets string) (h *blockhub.Hub, done func(), err error) {
+	home, err := os.MkdirTemp("", "storebench-home.")
+	if err != nil {
+		return nil, nil, err
+	}
+	h, err = blockhub.Open(ctx, blockhub.Config{Home: home, BlockStore: []string{blocks}, AssetStore: []string{assets}})
+	if err != nil {
+		os.RemoveAll(home)
+		return nil, nil, err
+	}
+	return h, func() { h.Close(); os.RemoveAll(home) }, nil
+}
+
+// fanOut calls f(w, i) for each i from from up to (not including) to,
+// on workers goroutines (w numbers the goroutine), each taking the next i
+// in turn. It hands out no more after the first error or once ctx is
+// done, and returns that first error (not ctx's).
+func fanOut(ctx context.Context, workers, from, to int, f func(w, i int) error) error {
+	var (
+		next  atomic.Int64
+		wg    sync.WaitGroup
+		once  sync.Once
+		first error
+	)
+	next.Store(int64(from))
+	for w := range workers {
+		wg.Go(func() {
+			for {
+				i := int(next.Add(1) - 1)
+				if i >= to || ctx.Err() != nil {
+					return
+				}
+				if err := f(w, i); err != nil {
+					once.Do(func() { first = err })
+					next.Store(int64(to))
+					return
+				}
+			}
+		})
+	}
+	wg.Wait()
+	return first
+}
+
 // ---------------------------------------------------------------- mkchain
 
 func mkchain(ctx context.Context, args []string) error {
@@ -117,16 +163,11 @@ func mkchain(ctx context.Context, args []string) error {
 	if *assets == "" {
 		*assets = *blocks
 	}
-	home, err := os.MkdirTemp("", "storebench-home.")
+	h, done, err := openHub(ctx, *blocks, *assets)
 	if err != nil {
 		return err
 	}
-	defer os.RemoveAll(home)
-	h, err := blockhub.Open(ctx, blockhub.Config{Home: home, BlockStore: []string{*blocks}, AssetStore: []string{*assets}})
-	if err != nil {
-		return err
-	}
-	defer h.Close()
+	defer done()
 	start := time.Now()
 	root, err := h.Create(ctx, chain.DefaultSettings(*name))
 	if err != nil {
@@ -165,29 +206,12 @@ func mkchain(ctx context.Context, args []string) error {
 	// Store assets and blocks, then link, each step by several workers.
 	each := func(what string, f func(i int) error) error {
 		t := time.Now()
-		var next atomic.Int64
-		next.Store(1)
-		var (
-			wg    sync.WaitGroup
-			once  sync.Once
-			first error
-		)
-		for range *workers {
-			wg.Go(func() {
-				for {
-					i := int(next.Add(1) - 1)
-					if i > *n || ctx.Err() != nil {
-						return
-					}
-					if err := f(i); err != nil {
-						once.Do(func() { first = fmt.Errorf("%s %d: %w", what, i, err) })
-						next.Store(int64(*n + 1))
-						return
-					}
-				}
-			})
-		}
-		wg.Wait()
+		first := fanOut(ctx, *workers, 1, *n+1, func(_, i int) error {
+			if err := f(i); err != nil {
+				return fmt.Errorf("%s %d: %w", what, i, err)
+			}
+			return nil
+		})
 		if first == nil {
 			first = ctx.Err()
 		}
@@ -225,16 +249,11 @@ func walkCmd(ctx context.Context, args []string) error {
 	if *blocks == "" || *runs < 1 || *runs > 100 || fs.NArg() != 0 {
 		return errors.New("walk: want -blocks URL [-chain NAME] [-runs N]")
 	}
-	home, err := os.MkdirTemp("", "storebench-home.")
+	h, done, err := openHub(ctx, *blocks, *blocks)
 	if err != nil {
 		return err
 	}
-	defer os.RemoveAll(home)
-	h, err := blockhub.Open(ctx, blockhub.Config{Home: home, BlockStore: []string{*blocks}, AssetStore: []string{*blocks}})
-	if err != nil {
-		return err
-	}
-	defer h.Close()
+	defer done()
 	root, err := h.Resolve(ctx, *name)
 	if err != nil {
 		return err
@@ -271,16 +290,11 @@ func probe(ctx context.Context, args []string) error {
 	name := fs.String("chain", "bench", "chain name or id")
 	n := fs.Int("n", 50, "blocks fetched one by one")
 	fs.Parse(args)
-	home, err := os.MkdirTemp("", "storebench-home.")
+	h, done, err := openHub(ctx, *blocks, *blocks)
 	if err != nil {
 		return err
 	}
-	defer os.RemoveAll(home)
-	h, err := blockhub.Open(ctx, blockhub.Config{Home: home, BlockStore: []string{*blocks}, AssetStore: []string{*blocks}})
-	if err != nil {
-		return err
-	}
-	defer h.Close()
+	defer done()
 	root, err := h.Resolve(ctx, *name)
 	if err != nil {
 		return err
@@ -379,43 +393,21 @@ func rawput(ctx context.Context, args []string) error {
 		for i := range bufs {
 			bufs[i] = make([]byte, nObj)
 		}
-		var (
-			next  atomic.Int64
-			wg    sync.WaitGroup
-			mu    sync.Mutex
-			first error
-		)
-		for w := range *parallel {
-			wg.Go(func() {
-				buf := bufs[w]
-				for {
-					i := int(next.Add(1) - 1)
-					if i >= count || ctx.Err() != nil {
-						return
-					}
-					n := min(int64(nObj), int64(nTotal)-int64(i)*int64(nObj))
-					mu.Lock()
-					io.ReadFull(rr, buf[:n])
-					mu.Unlock()
-					// Name it by its hash, as an asset store would.
-					sum := sha256.Sum256(buf[:n])
-					key := fmt.Sprintf("%s%s%x.blob", t.prefix, tag, sum)
-					_, err := t.c.PutObject(ctx, t.bucket, key, bytesReader(buf[:n]), n, minio.PutObjectOptions{ContentType: "application/octet-stream", DisableMultipart: true})
-					if err != nil {
-						mu.Lock()
-						if first == nil {
-							first = err
-						}
-						mu.Unlock()
-						next.Store(int64(count))
-						return
-					}
-				}
-			})
-		}
-		wg.Wait()
-		if first != nil {
-			return first
+		var mu sync.Mutex // of rr
+		err := fanOut(ctx, *parallel, 0, count, func(w, i int) error {
+			buf := bufs[w]
+			n := min(int64(nObj), int64(nTotal)-int64(i)*int64(nObj))
+			mu.Lock()
+			io.ReadFull(rr, buf[:n])
+			mu.Unlock()
+			// Name it by its hash, as an asset store would.
+			sum := sha256.Sum256(buf[:n])
+			key := fmt.Sprintf("%s%s%x.blob", t.prefix, tag, sum)
+			_, err := t.c.PutObject(ctx, t.bucket, key, bytesReader(buf[:n]), n, minio.PutObjectOptions{ContentType: "application/octet-stream", DisableMultipart: true})
+			return err
+		})
+		if err != nil {
+			return err
 		}
 	}
 	s := time.Since(start).Seconds()

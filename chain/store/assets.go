@@ -50,15 +50,7 @@ func (a *Assets) Put(ctx context.Context, hash string, r io.Reader, size int64) 
 	if err != nil {
 		return false, fmt.Errorf("asset store %s: %w", a.url, err)
 	}
-	vr := &verifyingReader{r: r, h: c.New(), want: hash, size: size}
-	err = a.d.Put(ctx, hash, vr, size)
-	switch {
-	case err == nil:
-		return true, nil
-	case errors.Is(err, chain.ErrExists):
-		return false, nil
-	}
-	return false, fmt.Errorf("asset store %s: put %s: %w", a.url, hash, err)
+	return a.put(ctx, hash, &verifyingReader{r: r, h: c.New(), want: hash, size: size}, size)
 }
 
 // PutBytes hashes b with c and stores it; it returns the hash and whether
@@ -76,7 +68,13 @@ func (a *Assets) PutSummed(ctx context.Context, hash string, b []byte) (created 
 	if err := chain.CheckHex("asset hash", hash); err != nil {
 		return false, fmt.Errorf("asset store %s: %w", a.url, err)
 	}
-	err = a.d.Put(ctx, hash, bytes.NewReader(b), int64(len(b)))
+	return a.put(ctx, hash, bytes.NewReader(b), int64(len(b)))
+}
+
+// put hands r to the driver; an asset stored already is no error, only
+// not created.
+func (a *Assets) put(ctx context.Context, hash string, r io.Reader, size int64) (created bool, err error) {
+	err = a.d.Put(ctx, hash, r, size)
 	switch {
 	case err == nil:
 		return true, nil

@@ -11,7 +11,6 @@ import (
 	"github.com/urfave/cli/v2"
 	"golang.org/x/term"
 
-	"github.com/blockhub/blockhub/chain"
 	"github.com/blockhub/blockhub/connectors"
 	_ "github.com/blockhub/blockhub/connectors/all" // every connector
 )
@@ -156,15 +155,7 @@ func runImport(c *cli.Context, e *env, spec connectors.Spec) error {
 	}
 	defer h.Close()
 
-	var root chain.Block
-	if common.DryRun {
-		root, err = h.Resolve(e.ctx, e.chain)
-		if errors.Is(err, chain.ErrNotFound) {
-			err = nil // nothing on a chain that does not exist: Capture skips nothing
-		}
-	} else {
-		root, err = e.chainForWrite(h)
-	}
+	root, err := e.chainFor(h, common.DryRun)
 	if err != nil {
 		return err
 	}

@@ -2,7 +2,6 @@ package main
 
 import (
 	"context"
-	"errors"
 	"fmt"
 	"net"
 	"sync"
@@ -10,7 +9,6 @@ import (
 
 	"github.com/urfave/cli/v2"
 
-	"github.com/blockhub/blockhub/chain"
 	"github.com/blockhub/blockhub/connectors"
 	"github.com/blockhub/blockhub/connectors/httpcapture"
 )
@@ -123,15 +121,7 @@ func serveHTTP(e *env, listen string, opts httpcapture.Options) error {
 		return err
 	}
 	defer h.Close()
-	var root chain.Block
-	if opts.DryRun {
-		root, err = h.Resolve(e.ctx, e.chain)
-		if errors.Is(err, chain.ErrNotFound) {
-			err = nil
-		}
-	} else {
-		root, err = e.chainForWrite(h)
-	}
+	root, err := e.chainFor(h, opts.DryRun)
 	if err != nil {
 		return err
 	}
@@ -155,39 +145,34 @@ func serveHTTP(e *env, listen string, opts httpcapture.Options) error {
 		e.printf("%s %s %s %d %s\n", verb, rc.Body, rc.Info, rc.Length, rc.Type)
 	}
 
-	var w interface{ Close() error }
+	// link links what was accepted; a dry run has nothing to link.
+	link := func() error { return nil }
 	var srv *httpcapture.Server
 	if opts.DryRun {
 		srv, err = httpcapture.New(nil, &opts)
 	} else {
 		// The builder outlives the signal that stops the server: it must
 		// link what was accepted before the process exits.
-		writer, werr := h.Writer(context.WithoutCancel(e.ctx), root)
+		w, werr := h.Writer(context.WithoutCancel(e.ctx), root)
 		if werr != nil {
 			return werr
 		}
-		w = writer
-		srv, err = httpcapture.New(writer.Appender, &opts)
+		link = w.Close
+		srv, err = httpcapture.New(w.Appender, &opts)
 	}
 	if err != nil {
-		if w != nil {
-			w.Close()
-		}
+		link()
 		return err
 	}
 	ln, err := net.Listen("tcp", listen)
 	if err != nil {
-		if w != nil {
-			w.Close()
-		}
+		link()
 		return fmt.Errorf("serve http: %w", err)
 	}
 	e.notef("serving http on %s into chain %q", ln.Addr(), e.chain)
 	serveErr := srv.Serve(e.ctx, ln)
-	if w != nil {
-		if err := w.Close(); err != nil && serveErr == nil {
-			serveErr = fmt.Errorf("serve http: link: %w", err)
-		}
+	if err := link(); err != nil && serveErr == nil {
+		serveErr = fmt.Errorf("serve http: link: %w", err)
 	}
 	st := srv.Stats()
 	e.notef("serve http: stopped; accepted %d, refused %d, failed %d", st.Accepted, st.Refused, st.Failed)

@@ -3,6 +3,7 @@ package main
 import (
 	"context"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"io"
 	"log/slog"
@@ -122,6 +123,20 @@ func (e *env) chainForWrite(h *blockhub.Hub) (chain.Block, error) {
 		e.notef("created chain %q (%s)", e.chain, root.ID)
 	}
 	return root, nil
+}
+
+// chainFor resolves --chain for a command that writes to it, or with
+// dryRun writes nothing: then a missing chain is no error but a zero root,
+// and is not created.
+func (e *env) chainFor(h *blockhub.Hub, dryRun bool) (chain.Block, error) {
+	if !dryRun {
+		return e.chainForWrite(h)
+	}
+	root, err := h.Resolve(e.ctx, e.chain)
+	if errors.Is(err, chain.ErrNotFound) {
+		return chain.Block{}, nil
+	}
+	return root, err
 }
 
 // notef writes a note to stderr unless --quiet.
