@@ -10,39 +10,14 @@ import (
 	"path/filepath"
 	"slices"
 	"strings"
-	"sync/atomic"
 	"testing"
 	"time"
 
-	"github.com/blockhub/blockhub"
-	"github.com/blockhub/blockhub/chain"
 	"github.com/blockhub/blockhub/internal/records"
 	"github.com/blockhub/blockhub/oracle"
 	"github.com/blockhub/blockhub/oracle/csvtarget"
 	"github.com/blockhub/blockhub/oracle/oracletest"
 )
-
-var memSeq atomic.Int64
-
-// newChain makes a chain in fresh in-memory stores with the given blocks.
-func newChain(t *testing.T, blocks []oracletest.Block) (oracle.Source, *blockhub.Hub) {
-	t.Helper()
-	ctx := context.Background()
-	u := fmt.Sprintf("mem://oracle-test-%d", memSeq.Add(1))
-	h, err := blockhub.Open(ctx, blockhub.Config{Home: t.TempDir(), BlockStore: []string{u}, AssetStore: []string{u}})
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { h.Close() })
-	root, err := h.Create(ctx, chain.DefaultSettings("t"))
-	if err != nil {
-		t.Fatal(err)
-	}
-	if _, err := oracletest.Append(ctx, h, root, blocks); err != nil {
-		t.Fatal(err)
-	}
-	return oracle.Source{Blocks: h.Blocks, Assets: h.Assets, Root: root}, h
-}
 
 // replayCSV replays src into a fresh CSV file and returns its records
 // (header first) and the summary.
@@ -113,7 +88,7 @@ func crm() []oracletest.Block {
 }
 
 func TestReplayPointInTime(t *testing.T) {
-	src, _ := newChain(t, crm())
+	src, _ := oracletest.NewChain(t, crm())
 	tests := []struct {
 		name string
 		o    oracle.Options
@@ -142,7 +117,7 @@ func TestReplayPointInTime(t *testing.T) {
 }
 
 func TestReplayNeedsSource(t *testing.T) {
-	src, _ := newChain(t, crm())
+	src, _ := oracletest.NewChain(t, crm())
 	tg, err := csvtarget.Open(filepath.Join(t.TempDir(), "x.csv"), []string{"order_id"})
 	if err != nil {
 		t.Fatal(err)
@@ -164,7 +139,7 @@ func TestReplayFormats(t *testing.T) {
 			if err != nil {
 				t.Fatal(err)
 			}
-			src, _ := newChain(t, []oracletest.Block{{Assets: []oracletest.Asset{{Type: records.ContentType(f), Meta: map[string]any{"source": "sql", "table": "people"}, Data: data}}}})
+			src, _ := oracletest.NewChain(t, []oracletest.Block{{Assets: []oracletest.Asset{{Type: records.ContentType(f), Meta: map[string]any{"source": "sql", "table": "people"}, Data: data}}}})
 			got, sum := replayCSV(t, src, &oracle.Options{Key: []string{"id"}, Source: []string{"people"}})
 			want := "id,name,n\n1,ann,2.5\n2,\"bo \"\"b\"\", jr\","
 			var b bytes.Buffer
@@ -178,7 +153,7 @@ func TestReplayFormats(t *testing.T) {
 }
 
 func TestReplayOpField(t *testing.T) {
-	src, _ := newChain(t, []oracletest.Block{{Assets: []oracletest.Asset{
+	src, _ := oracletest.NewChain(t, []oracletest.Block{{Assets: []oracletest.Asset{
 		oracletest.CSV("ops.csv", "op,id,v", "insert,1,a", "insert,2,b", "update,1,A", "delete,2,", "upsert,3,c", "update,9,zz", "frobnicate,4,x"),
 	}}})
 	var exc bytes.Buffer
@@ -193,7 +168,7 @@ func TestReplayOpField(t *testing.T) {
 
 // A second run goes on from the stored position: every record once.
 func TestReplayResumes(t *testing.T) {
-	src, h := newChain(t, crm()[:1])
+	src, h := oracletest.NewChain(t, crm()[:1])
 	path := filepath.Join(t.TempDir(), "out.csv")
 	o := func() *oracle.Options {
 		return &oracle.Options{Key: []string{"order_id"}, Mode: oracle.Insert, Source: []string{"orders.csv"}, Name: "orders"}
@@ -216,7 +191,7 @@ func TestReplayResumes(t *testing.T) {
 }
 
 func TestLiveFollowsChain(t *testing.T) {
-	src, h := newChain(t, crm()[:1])
+	src, h := oracletest.NewChain(t, crm()[:1])
 	path := filepath.Join(t.TempDir(), "live.csv")
 	tg, err := csvtarget.Open(path, []string{"order_id"})
 	if err != nil {
@@ -257,7 +232,7 @@ func TestTimeOrder(t *testing.T) {
 	// Asset 1 holds a late update, asset 2 the earlier create; with a
 	// window of 2 they are applied in document time. Asset 4 brings a
 	// record from before what was applied, beyond the window.
-	src, _ := newChain(t, []oracletest.Block{
+	src, _ := oracletest.NewChain(t, []oracletest.Block{
 		{Assets: []oracletest.Asset{oracletest.CSV("a", "id,v,ts,alt_ts", "1,second,2026-10-02T10:00:00+02:00,", "2,x,,")}},
 		{Assets: []oracletest.Asset{oracletest.CSV("b", "id,v,ts,alt_ts", "1,first,1790834400,", "3,y,2026-10-02 09:00:00,2026-10-02T07:00:00Z", "4,z,2026-10-02 09:00:00,2026-10-02T09:00:00Z")}},
 		{Assets: []oracletest.Asset{oracletest.CSV("c", "id,v,ts,alt_ts", "5,w,1790985600000,")}},

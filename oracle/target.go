@@ -5,11 +5,10 @@ import (
 	"fmt"
 	"log/slog"
 	"net/url"
-	"sort"
 	"strings"
-	"sync"
 
 	"github.com/blockhub/blockhub/chain/store"
+	"github.com/blockhub/blockhub/internal/openurl"
 )
 
 // Position is how far a replay got: the last asset applied (its block
@@ -105,33 +104,14 @@ type TargetOpener interface {
 	OpenTarget(ctx context.Context, u *url.URL, opts *TargetOptions) (Target, error)
 }
 
-var (
-	mu      sync.RWMutex
-	openers = map[string]TargetOpener{}
-)
+var targets = openurl.New[TargetOpener]("oracle: target scheme")
 
 // RegisterTarget makes a target driver available under scheme. It panics
 // when the scheme is registered twice.
-func RegisterTarget(scheme string, o TargetOpener) {
-	mu.Lock()
-	defer mu.Unlock()
-	if _, dup := openers[scheme]; dup {
-		panic("oracle: target scheme " + scheme + " registered twice")
-	}
-	openers[scheme] = o
-}
+func RegisterTarget(scheme string, o TargetOpener) { targets.Register(scheme, o) }
 
 // TargetSchemes lists the registered target schemes, sorted.
-func TargetSchemes() []string {
-	mu.RLock()
-	defer mu.RUnlock()
-	s := make([]string, 0, len(openers))
-	for k := range openers {
-		s = append(s, k)
-	}
-	sort.Strings(s)
-	return s
-}
+func TargetSchemes() []string { return targets.Schemes() }
 
 // OpenTarget opens the target named by rawURL: mysql://..., mongodb://...
 // or csv:path (csv:///abs/path works too).
@@ -140,9 +120,7 @@ func OpenTarget(ctx context.Context, rawURL string, opts *TargetOptions) (Target
 	if err != nil || u.Scheme == "" {
 		return nil, fmt.Errorf("oracle: target %s: want mysql://user:pass@host:3306/db, mongodb://host/db or csv:file.csv", store.Redact(rawURL))
 	}
-	mu.RLock()
-	o, ok := openers[u.Scheme]
-	mu.RUnlock()
+	o, ok := targets.Lookup(u.Scheme)
 	if !ok {
 		return nil, fmt.Errorf("oracle: target %s: unknown scheme %q (there are: %s)", store.Redact(rawURL), u.Scheme, strings.Join(TargetSchemes(), ", "))
 	}

@@ -8,5 +8,5 @@
 // scheme in init; import them for their side effect, or import
 // chain/store/all for every driver.
 //
-// It imports chain and chain/store/driver only.
+// It imports chain, chain/store/driver and internal/openurl only.
 package store

@@ -6,11 +6,10 @@ import (
 	"log/slog"
 	"net/url"
 	"path/filepath"
-	"sort"
 	"strings"
-	"sync"
 
 	"github.com/blockhub/blockhub/chain/store/driver"
+	"github.com/blockhub/blockhub/internal/openurl"
 )
 
 // Opener opens the drivers of one URL scheme. The URL is parsed; plain
@@ -34,33 +33,14 @@ func (o *Options) Log() *slog.Logger {
 	return o.Logger
 }
 
-var (
-	mu      sync.RWMutex
-	openers = map[string]Opener{}
-)
+var openers = openurl.New[Opener]("store: scheme")
 
 // Register makes a driver available under scheme. It panics when the
 // scheme is registered twice: that is a programming error.
-func Register(scheme string, o Opener) {
-	mu.Lock()
-	defer mu.Unlock()
-	if _, dup := openers[scheme]; dup {
-		panic("store: scheme " + scheme + " registered twice")
-	}
-	openers[scheme] = o
-}
+func Register(scheme string, o Opener) { openers.Register(scheme, o) }
 
 // Schemes lists the registered URL schemes, sorted.
-func Schemes() []string {
-	mu.RLock()
-	defer mu.RUnlock()
-	s := make([]string, 0, len(openers))
-	for k := range openers {
-		s = append(s, k)
-	}
-	sort.Strings(s)
-	return s
-}
+func Schemes() []string { return openers.Schemes() }
 
 // ParseURL parses a store URL. Paths without a scheme ("./dir", "/abs",
 // "dir") become file URLs with an absolute path.
@@ -90,9 +70,7 @@ func lookup(raw string) (*url.URL, Opener, error) {
 	if err != nil {
 		return nil, nil, err
 	}
-	mu.RLock()
-	o, ok := openers[u.Scheme]
-	mu.RUnlock()
+	o, ok := openers.Lookup(u.Scheme)
 	if !ok {
 		return nil, nil, fmt.Errorf("store %s: unknown scheme %q (known: %s)", Redact(raw), u.Scheme, strings.Join(Schemes(), ", "))
 	}

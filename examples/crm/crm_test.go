@@ -179,18 +179,29 @@ func pipe(t *testing.T, bin, home, data string) {
 	}
 }
 
-// A live oracle shows orders piped into the chain in the table.
-func TestLiveSync(t *testing.T) {
-	target := serverURL(t)
-	bin, home := bhctl(t), t.TempDir()
-	table := prefix() + "live"
+// liveTable opens the MariaDB of target and names a table no other test
+// uses, ending in suffix; the table and its oracle checkpoint are dropped,
+// and the database closed, when t ends.
+func liveTable(t *testing.T, target, suffix string) (*sql.DB, string) {
+	t.Helper()
+	table := prefix() + suffix
 	db, err := OpenDB(target)
 	if err != nil {
 		t.Fatal(err)
 	}
-	defer db.Close()
-	defer db.Exec("DELETE FROM bh_oracle_checkpoint WHERE name = ?", table)
-	defer db.Exec("DROP TABLE IF EXISTS `" + table + "`")
+	t.Cleanup(func() {
+		db.Exec("DROP TABLE IF EXISTS `" + table + "`")
+		db.Exec("DELETE FROM bh_oracle_checkpoint WHERE name = ?", table)
+		db.Close()
+	})
+	return db, table
+}
+
+// A live oracle shows orders piped into the chain in the table.
+func TestLiveSync(t *testing.T) {
+	target := serverURL(t)
+	bin, home := bhctl(t), t.TempDir()
+	db, table := liveTable(t, target, "live")
 	pipe(t, bin, home, newOrders(1, 5))
 	live := exec.Command(bin, "--home", home, "--chain", "shop", "oracle", "--target", target, "--table", table,
 		"--key", "order_id", "--create", "--source", "pipe", "--live")
@@ -225,14 +236,7 @@ func TestLiveSync(t *testing.T) {
 func TestLiveKill9ExactlyOnce(t *testing.T) {
 	target := serverURL(t)
 	bin, home := bhctl(t), t.TempDir()
-	table := prefix() + "kill"
-	db, err := OpenDB(target)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer db.Close()
-	defer db.Exec("DELETE FROM bh_oracle_checkpoint WHERE name = ?", table)
-	defer db.Exec("DROP TABLE IF EXISTS `" + table + "`")
+	db, table := liveTable(t, target, "kill")
 	if _, err := db.Exec("CREATE TABLE `" + table + "` (order_id BIGINT NOT NULL, contact_id BIGINT, item VARCHAR(64), qty INT, price DOUBLE, status VARCHAR(16), created_at VARCHAR(32))"); err != nil {
 		t.Fatal(err)
 	}

@@ -8,37 +8,13 @@ import (
 	"path/filepath"
 	"slices"
 	"strings"
-	"sync/atomic"
 	"testing"
 	"time"
 
-	"github.com/blockhub/blockhub"
-	"github.com/blockhub/blockhub/chain"
 	"github.com/blockhub/blockhub/oracle"
 	"github.com/blockhub/blockhub/oracle/contract"
 	"github.com/blockhub/blockhub/oracle/oracletest"
 )
-
-var seq atomic.Int64
-
-func newChain(t *testing.T, blocks []oracletest.Block) oracle.Source {
-	t.Helper()
-	ctx := context.Background()
-	u := fmt.Sprintf("mem://contract-test-%d", seq.Add(1))
-	h, err := blockhub.Open(ctx, blockhub.Config{Home: t.TempDir(), BlockStore: []string{u}, AssetStore: []string{u}})
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { h.Close() })
-	root, err := h.Create(ctx, chain.DefaultSettings("t"))
-	if err != nil {
-		t.Fatal(err)
-	}
-	if _, err := oracletest.Append(ctx, h, root, blocks); err != nil {
-		t.Fatal(err)
-	}
-	return oracle.Source{Blocks: h.Blocks, Assets: h.Assets, Root: root}
-}
 
 var t0 = time.Date(2026, 1, 1, 0, 0, 0, 0, time.UTC)
 
@@ -75,7 +51,7 @@ func shopContract(handle contract.Handler) *contract.Contract {
 }
 
 func TestEventsInOrderOnce(t *testing.T) {
-	src := newChain(t, shop())
+	src, _ := oracletest.NewChain(t, shop())
 	var got []string
 	ids := map[string]string{}
 	c := shopContract(func(_ context.Context, ev contract.Event) error {
@@ -118,7 +94,7 @@ func TestEventsInOrderOnce(t *testing.T) {
 }
 
 func TestHandlerRetriesThenFails(t *testing.T) {
-	src := newChain(t, shop())
+	src, _ := oracletest.NewChain(t, shop())
 	calls := 0
 	flaky := shopContract(func(_ context.Context, ev contract.Event) error {
 		calls++
@@ -181,16 +157,7 @@ func TestParse(t *testing.T) {
 // for the rest of their event (read again from their assets).
 func TestResumeMatchesEachRecordOnce(t *testing.T) {
 	ctx := context.Background()
-	u := fmt.Sprintf("mem://contract-test-%d", seq.Add(1))
-	h, err := blockhub.Open(ctx, blockhub.Config{Home: t.TempDir(), BlockStore: []string{u}, AssetStore: []string{u}})
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer h.Close()
-	root, err := h.Create(ctx, chain.DefaultSettings("t"))
-	if err != nil {
-		t.Fatal(err)
-	}
+	h, root := oracletest.NewHub(t)
 	src := oracle.Source{Blocks: h.Blocks, Assets: h.Assets, Root: root}
 	var events []string
 	counting := func(calls *int) *contract.Contract {

@@ -110,7 +110,7 @@ func TestURLHandlerPostsEvents(t *testing.T) {
 	if !strings.HasPrefix(srv.URL, "http://127.0.0.1:") {
 		t.Fatalf("test server at %s; want loopback", srv.URL)
 	}
-	src := newChain(t, shop())
+	src, _ := oracletest.NewChain(t, shop())
 	var got []contract.Event
 	sum, err := loadURL(t, srv.URL+"/events").Run(context.Background(), src, &contract.RunOptions{
 		Checkpoint: filepath.Join(t.TempDir(), "cp.json"),
@@ -155,7 +155,7 @@ func TestURLHandlerRetriesWithBackoff(t *testing.T) {
 		}
 		return http.StatusOK
 	})
-	src := newChain(t, shop())
+	src, _ := oracletest.NewChain(t, shop())
 	var ids []string
 	const first = 20 * time.Millisecond
 	sum, err := loadURL(t, srv.URL).Run(context.Background(), src, &contract.RunOptions{
@@ -196,7 +196,7 @@ func TestURLHandlerFailureIsReported(t *testing.T) {
 		}
 		return http.StatusServiceUnavailable
 	})
-	src := newChain(t, shop())
+	src, _ := oracletest.NewChain(t, shop())
 	c := loadURL(t, srv.URL)
 	var logs bytes.Buffer
 	opts := &contract.RunOptions{
@@ -374,7 +374,7 @@ func TestURLHandlerCancelledWhileRetrying(t *testing.T) {
 		}
 		return http.StatusBadGateway
 	})
-	src := newChain(t, shop())
+	src, _ := oracletest.NewChain(t, shop())
 	sum, err := loadURL(t, srv.URL).Run(ctx, src, &contract.RunOptions{
 		Checkpoint: filepath.Join(t.TempDir(), "cp.json"), InitialBackoff: time.Hour, MaxTries: 5,
 	})

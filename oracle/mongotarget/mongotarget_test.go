@@ -13,8 +13,6 @@ import (
 
 	"go.mongodb.org/mongo-driver/v2/bson"
 
-	"github.com/blockhub/blockhub"
-	"github.com/blockhub/blockhub/chain"
 	"github.com/blockhub/blockhub/internal/testenv"
 	"github.com/blockhub/blockhub/oracle"
 	"github.com/blockhub/blockhub/oracle/mongotarget"
@@ -51,29 +49,10 @@ func fresh(t *testing.T, u *url.URL) string {
 	return name
 }
 
-func newChain(t *testing.T, blocks []oracletest.Block) oracle.Source {
-	t.Helper()
-	ctx := context.Background()
-	u := fmt.Sprintf("mem://mongotarget-test-%d", seq.Add(1))
-	h, err := blockhub.Open(ctx, blockhub.Config{Home: t.TempDir(), BlockStore: []string{u}, AssetStore: []string{u}})
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { h.Close() })
-	root, err := h.Create(ctx, chain.DefaultSettings("t"))
-	if err != nil {
-		t.Fatal(err)
-	}
-	if _, err := oracletest.Append(ctx, h, root, blocks); err != nil {
-		t.Fatal(err)
-	}
-	return oracle.Source{Blocks: h.Blocks, Assets: h.Assets, Root: root}
-}
-
 func TestModes(t *testing.T) {
 	u := serverURL(t)
 	coll := fresh(t, u)
-	src := newChain(t, []oracletest.Block{{Assets: []oracletest.Asset{
+	src, _ := oracletest.NewChain(t, []oracletest.Block{{Assets: []oracletest.Asset{
 		oracletest.CSV("o", "op,id,name,price", "insert,1,ann,1.5", "insert,2,bo,2", "insert,1,dup,9", "update,1,ANN,", "delete,2,,", "upsert,3,cy,3", "update,9,nobody,"),
 	}}})
 	tg := open(t, u, coll, []string{"id"})
@@ -149,7 +128,7 @@ func TestExactlyOnceAfterCrashes(t *testing.T) {
 		}
 		blocks = append(blocks, oracletest.Block{Assets: []oracletest.Asset{oracletest.CSV("n", "n,v", rows...)}})
 	}
-	src := newChain(t, blocks)
+	src, _ := oracletest.NewChain(t, blocks)
 	rng := rand.New(rand.NewPCG(5, 6))
 	for i := 0; ; i++ {
 		tg := &crashing{Target: open(t, u, coll, nil), n: 1 + rng.IntN(4), cut: 1 + rng.IntN(120)}

@@ -141,7 +141,7 @@ func awkward(t *testing.T) []oracletest.Block {
 // same table after the same replay.
 func TestLoadMatchesStatements(t *testing.T) {
 	base := serverURL(t)
-	src, _ := newChain(t, awkward(t))
+	src, _ := oracletest.NewChain(t, awkward(t))
 	key := []string{"id"}
 	var ops []string
 	for i := 0; i < 150; i++ {
@@ -154,7 +154,7 @@ func TestLoadMatchesStatements(t *testing.T) {
 	for i := 0; i < 150; i++ {
 		ops = append(ops, fmt.Sprintf("c,%d,insert after delete %d", i, i))
 	}
-	opsChain, _ := newChain(t, []oracletest.Block{{Assets: []oracletest.Asset{oracletest.CSV("o", "op,id,name", ops...)}}})
+	opsChain, _ := oracletest.NewChain(t, []oracletest.Block{{Assets: []oracletest.Asset{oracletest.CSV("o", "op,id,name", ops...)}}})
 	tests := []struct {
 		name string
 		src  *oracle.Source // nil: the awkward chain
@@ -229,7 +229,7 @@ func TestLoadMatchesStatements(t *testing.T) {
 // Values come back as they went in: escapes, NULL versus empty, unicode.
 func TestLoadValues(t *testing.T) {
 	base := serverURL(t)
-	src, _ := newChain(t, awkward(t))
+	src, _ := oracletest.NewChain(t, awkward(t))
 	table := freshTable(t, base)
 	tg, log := openLogged(t, base, table, []string{"id"}, true)
 	if _, err := oracle.Run(context.Background(), src, tg, &oracle.Options{Name: table, Key: []string{"id"}, BatchRows: 4}); err != nil {
@@ -315,7 +315,7 @@ func TestLoadErrorsAsStatements(t *testing.T) {
 			for i := 0; i < 150; i++ { // enough to be loaded
 				rows = append(rows, fmt.Sprintf("%d,%d", 100+i, i%100))
 			}
-			src, _ := newChain(t, []oracletest.Block{{Assets: []oracletest.Asset{oracletest.CSV("o", "id,n", append(rows, tt.rows...)...)}}})
+			src, _ := oracletest.NewChain(t, []oracletest.Block{{Assets: []oracletest.Asset{oracletest.CSV("o", "id,n", append(rows, tt.rows...)...)}}})
 			var errs [2]string
 			for i, param := range []string{"local_infile=true", "local_infile=false"} {
 				table := freshTable(t, base)
@@ -357,7 +357,7 @@ func TestLoadOnlyWhereSame(t *testing.T) {
 		}
 		return rows
 	}
-	src, _ := newChain(t, []oracletest.Block{
+	src, _ := oracletest.NewChain(t, []oracletest.Block{
 		{Assets: []oracletest.Asset{oracletest.CSV("o", "id,email,n", filler(100, "1,a@x,1", "2,b@x,2")...)}},
 		{Assets: []oracletest.Asset{oracletest.CSV("o", "id,email,n", filler(200, "1,a@x,3", "3,c@x,4")...)}},
 		{Assets: []oracletest.Asset{oracletest.CSV("o", "id,email,n", filler(300, "1,b@x,5")...)}},
@@ -451,7 +451,7 @@ func TestLoadRefusedFallsBack(t *testing.T) {
 		}
 		blocks = append(blocks, oracletest.Block{Assets: []oracletest.Asset{oracletest.CSV("o", "id,v", rows...)}})
 	}
-	src, _ := newChain(t, blocks)
+	src, _ := oracletest.NewChain(t, blocks)
 	tg, log := openLogged(t, base, "refused", []string{"id"}, true)
 	sum, err := oracle.Run(context.Background(), src, tg, &oracle.Options{Name: "refused", Key: []string{"id"}, BatchRows: 2})
 	if err != nil {
@@ -478,7 +478,7 @@ func TestLoadRefusedFallsBack(t *testing.T) {
 // each.
 func TestLoadNonStrict(t *testing.T) {
 	base := privateServer(t, "--local-infile=1", "--sql-mode=")
-	src, _ := newChain(t, []oracletest.Block{{Assets: []oracletest.Asset{
+	src, _ := oracletest.NewChain(t, []oracletest.Block{{Assets: []oracletest.Asset{
 		oracletest.CSV("o", "n,tag", append(fillerTags(), "1,abc", "x,ok", "3,toolong", "4,")...),
 	}}})
 	tests := []struct {

@@ -239,41 +239,8 @@ func (t *Target) insert(ctx context.Context, tx *sql.Tx, s oracle.RowSet) error 
 		// insert: the first record of a key wins; later ones leave it.
 		tail = " ON DUPLICATE KEY UPDATE " + mysqlconn.Quote(t.key[0]) + " = " + mysqlconn.Quote(t.key[0])
 	}
-	var q []byte
-	rows := 0
-	run := func() error {
-		if rows == 0 {
-			return nil
-		}
-		q = append(q, tail...)
-		if _, err := tx.ExecContext(ctx, string(q)); err != nil {
-			return fmt.Errorf("insert into %s: %w", t.table, err)
-		}
-		rows = 0
-		return nil
-	}
-	for _, r := range s.Rows {
-		if rows == 0 {
-			q = append(q[:0], head.String()...)
-		} else {
-			q = append(q, ',')
-		}
-		q = append(q, '(')
-		for i, v := range r {
-			if i > 0 {
-				q = append(q, ',')
-			}
-			q = appendValue(q, v, t.noBackslash)
-		}
-		q = append(q, ')')
-		rows++
-		if len(q) >= t.maxStatement {
-			if err := run(); err != nil {
-				return err
-			}
-		}
-	}
-	return run()
+	full := func(q []byte, _ int) bool { return len(q) >= t.maxStatement }
+	return t.execRows(ctx, tx, "insert into", head.String(), tail, s.Rows, nil, full)
 }
 
 func (t *Target) update(ctx context.Context, tx *sql.Tx, s oracle.RowSet) error {
@@ -311,42 +278,60 @@ func (t *Target) update(ctx context.Context, tx *sql.Tx, s oracle.RowSet) error 
 }
 
 func (t *Target) delete(ctx context.Context, tx *sql.Tx, s oracle.RowSet) error {
-	var keyIdx []int
+	keyIdx := make([]int, 0, len(t.key)) // never nil: execRows reads nil as every value
 	var cols []string
 	for _, k := range t.key {
 		keyIdx = append(keyIdx, slices.Index(s.Columns, k))
 		cols = append(cols, mysqlconn.Quote(k))
 	}
 	head := "DELETE FROM " + mysqlconn.Quote(t.table) + " WHERE (" + strings.Join(cols, ", ") + ") IN ("
+	full := func(_ []byte, rows int) bool { return rows >= 1000 }
+	return t.execRows(ctx, tx, "delete from", head, ")", s.Rows, keyIdx, full)
+}
+
+// execRows runs head, a parenthesised tuple of each row's values at cols
+// (nil: all of them), comma separated, and tail, as one statement per run
+// of rows; a run ends when full says so of the statement so far and its
+// rows. what and the table name the statement in errors.
+func (t *Target) execRows(ctx context.Context, tx *sql.Tx, what, head, tail string, rows [][]any, cols []int, full func(q []byte, rows int) bool) error {
 	var q []byte
 	n := 0
 	run := func() error {
 		if n == 0 {
 			return nil
 		}
-		q = append(q, ')')
+		q = append(q, tail...)
 		if _, err := tx.ExecContext(ctx, string(q)); err != nil {
-			return fmt.Errorf("delete from %s: %w", t.table, err)
+			return fmt.Errorf("%s %s: %w", what, t.table, err)
 		}
 		n = 0
 		return nil
 	}
-	for _, r := range s.Rows {
+	for _, r := range rows {
 		if n == 0 {
 			q = append(q[:0], head...)
 		} else {
 			q = append(q, ',')
 		}
 		q = append(q, '(')
-		for j, i := range keyIdx {
-			if j > 0 {
-				q = append(q, ',')
+		if cols == nil {
+			for i, v := range r {
+				if i > 0 {
+					q = append(q, ',')
+				}
+				q = appendValue(q, v, t.noBackslash)
 			}
-			q = appendValue(q, r[i], t.noBackslash)
+		} else {
+			for j, i := range cols {
+				if j > 0 {
+					q = append(q, ',')
+				}
+				q = appendValue(q, r[i], t.noBackslash)
+			}
 		}
 		q = append(q, ')')
 		n++
-		if n >= 1000 {
+		if full(q, n) {
 			if err := run(); err != nil {
 				return err
 			}

@@ -12,8 +12,6 @@ import (
 	"testing"
 	"time"
 
-	"github.com/blockhub/blockhub"
-	"github.com/blockhub/blockhub/chain"
 	"github.com/blockhub/blockhub/internal/testenv"
 	"github.com/blockhub/blockhub/oracle"
 	"github.com/blockhub/blockhub/oracle/mysqltarget"
@@ -56,27 +54,6 @@ func open(t *testing.T, base, table string, key []string, create bool) *mysqltar
 	return tg
 }
 
-var memSeq atomic.Int64
-
-func newChain(t *testing.T, blocks []oracletest.Block) (oracle.Source, *blockhub.Hub) {
-	t.Helper()
-	ctx := context.Background()
-	u := fmt.Sprintf("mem://mysqltarget-test-%d", memSeq.Add(1))
-	h, err := blockhub.Open(ctx, blockhub.Config{Home: t.TempDir(), BlockStore: []string{u}, AssetStore: []string{u}})
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { h.Close() })
-	root, err := h.Create(ctx, chain.DefaultSettings("t"))
-	if err != nil {
-		t.Fatal(err)
-	}
-	if _, err := oracletest.Append(ctx, h, root, blocks); err != nil {
-		t.Fatal(err)
-	}
-	return oracle.Source{Blocks: h.Blocks, Assets: h.Assets, Root: root}, h
-}
-
 func dump(t *testing.T, db *sql.DB, q string) string {
 	t.Helper()
 	rows, err := db.Query(q)
@@ -111,7 +88,7 @@ func dump(t *testing.T, db *sql.DB, q string) string {
 func TestModes(t *testing.T) {
 	base := serverURL(t)
 	table := freshTable(t, base)
-	src, _ := newChain(t, []oracletest.Block{{Assets: []oracletest.Asset{
+	src, _ := oracletest.NewChain(t, []oracletest.Block{{Assets: []oracletest.Asset{
 		oracletest.CSV("o", "op,id,name,note", "insert,1,ann,", `insert,2,"it's ""b""",x`, "insert,1,dup,", "update,1,ANN,n", "delete,2,,", "upsert,3,cy,", "update,9,nobody,", "upsert,3,CY,z"),
 	}}})
 	tg := open(t, base, table, []string{"id"}, true)
@@ -127,7 +104,7 @@ func TestModes(t *testing.T) {
 		t.Errorf("records %d; want 8", sum.Records)
 	}
 	// Quotes and backslashes survive.
-	src2, _ := newChain(t, []oracletest.Block{{Assets: []oracletest.Asset{
+	src2, _ := oracletest.NewChain(t, []oracletest.Block{{Assets: []oracletest.Asset{
 		oracletest.CSV("o", "id,name", `4,"it's \ ""q"" `+"\u00e9\"")}}})
 	if _, err := oracle.Run(context.Background(), src2, tg, &oracle.Options{Name: table + "_2", Key: []string{"id"}}); err != nil {
 		t.Fatal(err)
@@ -140,7 +117,7 @@ func TestModes(t *testing.T) {
 func TestNoTableWithoutCreate(t *testing.T) {
 	base := serverURL(t)
 	table := freshTable(t, base)
-	src, _ := newChain(t, []oracletest.Block{{Assets: []oracletest.Asset{oracletest.CSV("o", "id,v", "1,a")}}})
+	src, _ := oracletest.NewChain(t, []oracletest.Block{{Assets: []oracletest.Asset{oracletest.CSV("o", "id,v", "1,a")}}})
 	tg := open(t, base, table, []string{"id"}, false)
 	defer tg.Close()
 	_, err := oracle.Run(context.Background(), src, tg, &oracle.Options{Name: table, Key: []string{"id"}})
@@ -169,7 +146,7 @@ func TestExactlyOnceAfterCancels(t *testing.T) {
 		}
 		blocks = append(blocks, oracletest.Block{Assets: as})
 	}
-	src, _ := newChain(t, blocks)
+	src, _ := oracletest.NewChain(t, blocks)
 	for seed, param := range []string{"local_infile=true", "local_infile=false"} {
 		t.Run(param, func(t *testing.T) {
 			raw := base + "?" + param
@@ -221,7 +198,7 @@ func TestExactlyOnceAfterCancels(t *testing.T) {
 func TestAddsColumnsWithCreate(t *testing.T) {
 	base := serverURL(t)
 	table := freshTable(t, base)
-	src, _ := newChain(t, []oracletest.Block{
+	src, _ := oracletest.NewChain(t, []oracletest.Block{
 		{Assets: []oracletest.Asset{oracletest.CSV("o", "order_id,status,price", "1,paid,2.50", "2,pending,3")}},
 		{Assets: []oracletest.Asset{oracletest.CSV("u", "order_id,status,updated_at", "2,paid,2026-01-02T00:00:00Z", "7,paid,2026-01-02T00:00:00Z")}},
 	})

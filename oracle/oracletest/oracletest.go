@@ -8,10 +8,13 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
+	"sync/atomic"
+	"testing"
 	"time"
 
 	"github.com/blockhub/blockhub"
 	"github.com/blockhub/blockhub/chain"
+	"github.com/blockhub/blockhub/oracle"
 )
 
 // Asset is one asset to put in a block.
@@ -81,4 +84,36 @@ func CSV(path string, header string, rows ...string) Asset {
 		data += r + "\n"
 	}
 	return Asset{Type: "text/csv", Meta: map[string]any{"source": "csv", "path": path}, Data: []byte(data)}
+}
+
+var memSeq atomic.Int64
+
+// NewHub opens a hub whose block and asset stores are a mem:// store no
+// other test uses, closed when t ends, and creates an empty chain in it;
+// it returns the hub and the chain's root.
+func NewHub(t testing.TB) (*blockhub.Hub, chain.Block) {
+	t.Helper()
+	ctx := context.Background()
+	u := fmt.Sprintf("mem://oracletest-%d", memSeq.Add(1))
+	h, err := blockhub.Open(ctx, blockhub.Config{Home: t.TempDir(), BlockStore: []string{u}, AssetStore: []string{u}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { h.Close() })
+	root, err := h.Create(ctx, chain.DefaultSettings("t"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	return h, root
+}
+
+// NewChain makes a chain of blocks in a hub from NewHub and returns it as
+// an oracle source, with the hub.
+func NewChain(t testing.TB, blocks []Block) (oracle.Source, *blockhub.Hub) {
+	t.Helper()
+	h, root := NewHub(t)
+	if _, err := Append(context.Background(), h, root, blocks); err != nil {
+		t.Fatal(err)
+	}
+	return oracle.Source{Blocks: h.Blocks, Assets: h.Assets, Root: root}, h
 }
