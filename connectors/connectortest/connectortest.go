@@ -1,10 +1,17 @@
 // Package connectortest is the suite every source connector passes: its
 // test calls Run with a harness that makes sources over a real fixture
-// (files, a database, a server).
+// (files, a database, a server). It also holds what the connectors' own
+// tests share: making a source from its spec (New, CheckNew, CheckError),
+// running one (Collect, TryCollect, FailsEarly, RunsAlone), States
+// without a chain (EmptyState, State), and a chain to import into
+// (NewChain, Import, Assets, Read).
 package connectortest
 
 import (
 	"context"
+	"io"
+	"strconv"
+	"strings"
 	"testing"
 	"time"
 
@@ -136,4 +143,82 @@ func Assets(t testing.TB, h *blockhub.Hub, root chain.Block) []chain.Receipt {
 		}
 	}
 	return out
+}
+
+// TryCollect runs a source to its end or its first error and returns the
+// chunks it yielded and that error.
+func TryCollect(src connectors.Source, st connectors.State) ([]connectors.Chunk, error) {
+	var out []connectors.Chunk
+	for c, err := range src.Chunks(context.Background(), st) {
+		if err != nil {
+			return out, err
+		}
+		out = append(out, c)
+	}
+	return out, nil
+}
+
+// FailsEarly runs src with a State that has nothing on the chain and
+// checks that it fails before its first chunk, with one line that says
+// want, starts with prefix (the connector's name and the source's URL
+// scheme) and does not hold the password "hunter2" of the tests' URLs.
+func FailsEarly(t testing.TB, src connectors.Source, prefix, want string) {
+	t.Helper()
+	chunks, err := TryCollect(src, EmptyState{})
+	if err == nil {
+		t.Fatal("no error")
+	}
+	if len(chunks) != 0 {
+		t.Errorf("%d chunk(s) yielded before the error", len(chunks))
+	}
+	msg := err.Error()
+	if !strings.Contains(msg, want) {
+		t.Errorf("error %q; want it to say %q", msg, want)
+	}
+	if strings.Contains(msg, "hunter2") || strings.Contains(msg, "\n") {
+		t.Errorf("error %q holds the password or several lines", msg)
+	}
+	if !strings.HasPrefix(msg, prefix) {
+		t.Errorf("error %q does not name the source", msg)
+	}
+}
+
+// EmptyState is a State with nothing on the chain.
+type EmptyState struct{}
+
+var _ connectors.State = EmptyState{}
+
+// Has reports that no asset is on the chain.
+func (EmptyState) Has(string) bool { return false }
+
+// Last reports that nothing was captured under any key.
+func (EmptyState) Last(string) ([]byte, bool) { return nil, false }
+
+// Note drops the note.
+func (EmptyState) Note(string, ...any) {}
+
+// Seq returns the decimal numbers from to to, in order: the ids of a
+// fixture's records.
+func Seq(from, to int) []string {
+	var out []string
+	for i := from; i <= to; i++ {
+		out = append(out, strconv.Itoa(i))
+	}
+	return out
+}
+
+// Read returns the bytes of the asset that r names, failing t on an
+// error.
+func Read(t testing.TB, h *blockhub.Hub, r chain.Receipt) []byte {
+	t.Helper()
+	rc, err := h.Assets.Get(context.Background(), r.Hash)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer rc.Close()
+	data, err := io.ReadAll(rc)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return data
 }

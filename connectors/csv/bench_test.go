@@ -56,7 +56,7 @@ func BenchmarkCSVImport(b *testing.B) {
 		b.SetBytes(fi.Size())
 		for b.Loop() {
 			rows := 0
-			for c, err := range newSource(b, path, common, nil).Chunks(context.Background(), nil) {
+			for c, err := range connectortest.New(b, "csv", []string{path}, nil, common).Chunks(context.Background(), nil) {
 				if err != nil {
 					b.Fatal(err)
 				}
@@ -70,7 +70,7 @@ func BenchmarkCSVImport(b *testing.B) {
 		c := common
 		c.DryRun = true
 		for b.Loop() {
-			_, err := connectors.Import(context.Background(), nil, chain.DefaultCrypt, newSource(b, path, c, nil),
+			_, err := connectors.Import(context.Background(), nil, chain.DefaultCrypt, connectortest.New(b, "csv", []string{path}, nil, c),
 				connectors.ImportOptions{Connector: "csv", Common: c})
 			if err != nil {
 				b.Fatal(err)
@@ -83,7 +83,7 @@ func BenchmarkCSVImport(b *testing.B) {
 			b.StopTimer()
 			hub, root := connectortest.NewChain(b)
 			b.StartTimer()
-			connectortest.Import(b, hub, root, "csv", newSource(b, path, common, nil), common)
+			connectortest.Import(b, hub, root, "csv", connectortest.New(b, "csv", []string{path}, nil, common), common)
 		}
 	})
 }

@@ -57,19 +57,6 @@ func readAll(t testing.TB, data []byte) [][]string {
 	return recs
 }
 
-func newSource(t testing.TB, path string, c connectors.Common, v connectors.Values) connectors.Source {
-	t.Helper()
-	spec, err := connectors.Lookup("csv")
-	if err != nil {
-		t.Fatal(err)
-	}
-	src, err := spec.New([]string{path}, v, c)
-	if err != nil {
-		t.Fatal(err)
-	}
-	return src
-}
-
 func TestConnector(t *testing.T) {
 	path := writeOrders(t, t.TempDir(), 2500, 1)
 	file, err := os.ReadFile(path)
@@ -80,7 +67,7 @@ func TestConnector(t *testing.T) {
 	connectortest.Run(t, connectortest.Harness{
 		Name: "csv",
 		New: func(t *testing.T, c connectors.Common) connectors.Source {
-			return newSource(t, path, c, nil)
+			return connectortest.New(t, "csv", []string{path}, nil, c)
 		},
 		Check: func(t *testing.T, chunks []connectors.Chunk) {
 			if len(chunks) != 3 {
@@ -139,7 +126,7 @@ func TestMeta(t *testing.T) {
 	path := writeOrders(t, t.TempDir(), 250, 2)
 	appendFile(t, path, []byte("\n\n")) // blank lines at the end belong to the last chunk
 	file, _ := os.ReadFile(path)
-	chunks := connectortest.Collect(t, newSource(t, path, connectors.Common{Rows: 100}, nil), nil)
+	chunks := connectortest.Collect(t, connectortest.New(t, "csv", []string{path}, nil, connectors.Common{Rows: 100}), nil)
 	if len(chunks) != 3 {
 		t.Fatalf("%d chunks, want 3", len(chunks))
 	}
@@ -198,7 +185,7 @@ func TestGrownFile(t *testing.T) {
 	hub, root := connectortest.NewChain(t)
 	c := connectors.Common{Rows: 100, PreventDups: true}
 	run := func() connectors.Summary {
-		return connectortest.Import(t, hub, root, "csv", newSource(t, path, c, nil), c)
+		return connectortest.Import(t, hub, root, "csv", connectortest.New(t, "csv", []string{path}, nil, c), c)
 	}
 	if s := run(); s.Captured != 10 || s.Records != 1000 {
 		t.Fatalf("first import: %+v, want 10 assets of 1,000 rows", s)
@@ -246,39 +233,12 @@ func splitRecords(t testing.TB, data []byte) [][]byte {
 	return out
 }
 
-// state is a connectors.State over the chunks of earlier runs, for tests
-// that need no chain.
-type state struct {
-	last  map[string][]byte
-	notes []string
-}
-
-func (s *state) Has(string) bool { return false }
-func (s *state) Last(key string) ([]byte, bool) {
-	b, ok := s.last[key]
-	return b, ok
-}
-func (s *state) Note(format string, a ...any) { s.notes = append(s.notes, fmt.Sprintf(format, a...)) }
-
-func (s *state) record(t testing.TB, chunks []connectors.Chunk) {
-	for _, c := range chunks {
-		b, err := json.Marshal(c.Meta)
-		if err != nil {
-			t.Fatal(err)
-		}
-		if s.last == nil {
-			s.last = map[string][]byte{}
-		}
-		s.last[c.Key] = b
-	}
-}
-
 func TestRewrittenFile(t *testing.T) {
 	path := writeOrders(t, t.TempDir(), 300, 4)
-	st := &state{}
+	st := &connectortest.State{}
 	c := connectors.Common{Rows: 100}
-	first := connectortest.Collect(t, newSource(t, path, c, nil), st)
-	st.record(t, first)
+	first := connectortest.Collect(t, connectortest.New(t, "csv", []string{path}, nil, c), st)
+	st.Record(t, first)
 	file, _ := os.ReadFile(path)
 	// Change one byte of row 150's order id: the file is rewritten in the
 	// middle, not grown.
@@ -289,12 +249,12 @@ func TestRewrittenFile(t *testing.T) {
 	}
 	file[at] = '0' + (file[at]-'0'+1)%10
 	os.WriteFile(path, file, 0o644)
-	again := connectortest.Collect(t, newSource(t, path, c, nil), st)
+	again := connectortest.Collect(t, connectortest.New(t, "csv", []string{path}, nil, c), st)
 	if len(again) != 3 {
 		t.Fatalf("%d chunks after a rewrite, want all 3 again (the runner skips those on the chain)", len(again))
 	}
-	if len(st.notes) != 1 || !strings.Contains(st.notes[0], "changed in its first") {
-		t.Fatalf("notes %q, want one saying the file changed", st.notes)
+	if len(st.Notes) != 1 || !strings.Contains(st.Notes[0], "changed in its first") {
+		t.Fatalf("notes %q, want one saying the file changed", st.Notes)
 	}
 	for i := range 3 {
 		if same := bytes.Equal(first[i].Data, again[i].Data); same != (i != 1) {
@@ -319,11 +279,7 @@ func TestMalformedThenFixed(t *testing.T) {
 
 	hub, root := connectortest.NewChain(t)
 	c := connectors.Common{Rows: 100, PreventDups: true}
-	spec, _ := connectors.Lookup("csv")
-	src, err := spec.New([]string{path}, nil, c)
-	if err != nil {
-		t.Fatal(err)
-	}
+	src := connectortest.New(t, "csv", []string{path}, nil, c)
 	sum, err := connectortest.TryImport(hub, root, "csv", src, c)
 	var se *csvconn.SyntaxError
 	if !errors.As(err, &se) || se.Line != 251 || !errors.Is(err, csvconn.ErrBareQuote) {
@@ -336,7 +292,7 @@ func TestMalformedThenFixed(t *testing.T) {
 		t.Fatalf("captured %d, want the 2 chunks before the bad row", sum.Captured)
 	}
 	os.WriteFile(path, bytes.Replace(b.Bytes(), []byte(`bad " quote`), []byte(`"bad "" quote"`), 1), 0o644)
-	s := connectortest.Import(t, hub, root, "csv", newSource(t, path, c, nil), c)
+	s := connectortest.Import(t, hub, root, "csv", connectortest.New(t, "csv", []string{path}, nil, c), c)
 	if s.Captured != 1 || s.Records != 100 {
 		t.Fatalf("after the fix: %+v, want one asset of rows 201-300", s)
 	}
@@ -358,8 +314,8 @@ func TestLines(t *testing.T) {
 	path := writeOrders(t, t.TempDir(), 100, 5)
 	file, _ := os.ReadFile(path)
 	all := readAll(t, file)
-	chunks := connectortest.Collect(t, newSource(t, path, connectors.Common{Rows: 20},
-		connectors.Values{"start-line": {"31"}, "end-line": {"75"}}), nil)
+	chunks := connectortest.Collect(t, connectortest.New(t, "csv", []string{path},
+		connectors.Values{"start-line": {"31"}, "end-line": {"75"}}, connectors.Common{Rows: 20}), nil)
 	var got [][]string
 	for _, c := range chunks {
 		got = append(got, readAll(t, c.Data)[1:]...)
@@ -376,16 +332,16 @@ func TestLines(t *testing.T) {
 
 	// Resuming: a run of rows 1-75 after that one starts over (rows 1-30
 	// were never captured); a run from row 76 goes on after row 75.
-	st := &state{}
-	st.record(t, chunks)
-	from1 := connectortest.Collect(t, newSource(t, path, connectors.Common{Rows: 20}, connectors.Values{"end-line": {"75"}}), st)
-	if m := metaOf(t, from1[0].Meta); m.Rows[0] != 1 || len(st.notes) != 1 {
-		t.Errorf("rows from 1 after 31-75: first chunk %v, notes %q", m.Rows, st.notes)
+	st := &connectortest.State{}
+	st.Record(t, chunks)
+	from1 := connectortest.Collect(t, connectortest.New(t, "csv", []string{path}, connectors.Values{"end-line": {"75"}}, connectors.Common{Rows: 20}), st)
+	if m := metaOf(t, from1[0].Meta); m.Rows[0] != 1 || len(st.Notes) != 1 {
+		t.Errorf("rows from 1 after 31-75: first chunk %v, notes %q", m.Rows, st.Notes)
 	}
-	st.notes = nil
-	on := connectortest.Collect(t, newSource(t, path, connectors.Common{Rows: 20}, connectors.Values{"start-line": {"31"}}), st)
-	if m := metaOf(t, on[0].Meta); m.Rows != [2]int{76, 95} || m.Span != [2]int{31, 95} || len(st.notes) != 0 {
-		t.Errorf("rows from 31 after 31-75: first chunk rows %v span %v, notes %q", m.Rows, m.Span, st.notes)
+	st.Notes = nil
+	on := connectortest.Collect(t, connectortest.New(t, "csv", []string{path}, connectors.Values{"start-line": {"31"}}, connectors.Common{Rows: 20}), st)
+	if m := metaOf(t, on[0].Meta); m.Rows != [2]int{76, 95} || m.Span != [2]int{31, 95} || len(st.Notes) != 0 {
+		t.Errorf("rows from 31 after 31-75: first chunk rows %v span %v, notes %q", m.Rows, m.Span, st.Notes)
 	}
 }
 
@@ -408,7 +364,7 @@ func TestExcludeAndFormat(t *testing.T) {
 		{"csv", connectors.Common{Format: "csv"}, "id,name,email\n1,Ann; A,ann@example.com\n2,\"Bo \"\"B\"\"\",bo@example.com\n", "text/csv", true},
 	}
 	for _, tt := range tests {
-		chunks := connectortest.Collect(t, newSource(t, path, tt.c, semi), nil)
+		chunks := connectortest.Collect(t, connectortest.New(t, "csv", []string{path}, semi, tt.c), nil)
 		if len(chunks) != 1 || string(chunks[0].Data) != tt.want || chunks[0].Type != tt.ctype {
 			t.Errorf("%s: got %d chunk(s), first %q (%s), want %q (%s)", tt.name, len(chunks), chunks[0].Data, chunks[0].Type, tt.want, tt.ctype)
 		}
@@ -425,11 +381,11 @@ func TestNoHeader(t *testing.T) {
 	path := filepath.Join(t.TempDir(), "n.csv")
 	os.WriteFile(path, []byte("1,a,x\n2,b,y\n3,c,z\n"), 0o644)
 	v := connectors.Values{"no-header": {"true"}}
-	chunks := connectortest.Collect(t, newSource(t, path, connectors.Common{Rows: 2}, v), nil)
+	chunks := connectortest.Collect(t, connectortest.New(t, "csv", []string{path}, v, connectors.Common{Rows: 2}), nil)
 	if len(chunks) != 2 || string(chunks[0].Data) != "1,a,x\n2,b,y\n" || string(chunks[1].Data) != "3,c,z\n" {
 		t.Fatalf("%d chunks, first %q", len(chunks), chunks[0].Data)
 	}
-	chunks = connectortest.Collect(t, newSource(t, path, connectors.Common{Format: "json", Exclude: []string{"B"}}, v), nil)
+	chunks = connectortest.Collect(t, connectortest.New(t, "csv", []string{path}, v, connectors.Common{Format: "json", Exclude: []string{"B"}}), nil)
 	if want := `{"A":"1","C":"x"}`; !strings.HasPrefix(string(chunks[0].Data), want) {
 		t.Fatalf("json without header: %s, want it to start with %s", chunks[0].Data, want)
 	}
@@ -491,7 +447,7 @@ func TestBigFile(t *testing.T) {
 	path := filepath.Join(t.TempDir(), "contacts.csv")
 	os.WriteFile(path, file, 0o644)
 	header := file[:bytes.IndexByte(file, '\n')+1]
-	chunks := connectortest.Collect(t, newSource(t, path, connectors.Common{Rows: 7000}, nil), nil)
+	chunks := connectortest.Collect(t, connectortest.New(t, "csv", []string{path}, nil, connectors.Common{Rows: 7000}), nil)
 	if len(chunks) < 4 {
 		t.Fatalf("%d chunks, want several", len(chunks))
 	}

@@ -12,6 +12,7 @@ import (
 	"github.com/xuri/excelize/v2"
 
 	"github.com/blockhub/blockhub/connectors"
+	"github.com/blockhub/blockhub/connectors/connectortest"
 	"github.com/blockhub/blockhub/internal/emit"
 )
 
@@ -145,10 +146,7 @@ func TestNewSource(t *testing.T) {
 		t.Run(tt.name, func(t *testing.T) {
 			src, err := newSource(tt.args, tt.v, tt.c)
 			if tt.err != "" {
-				var ue *connectors.UsageError
-				if err == nil || !strings.Contains(err.Error(), tt.err) || errors.As(err, &ue) != tt.usage {
-					t.Fatalf("error %v (usage error: %t), want %q (usage error: %t)", err, errors.As(err, &ue), tt.err, tt.usage)
-				}
+				connectortest.CheckError(t, err, tt.err, tt.usage)
 				return
 			}
 			if err != nil {

@@ -2,7 +2,6 @@ package fs
 
 import (
 	"context"
-	"errors"
 	"fmt"
 	"os"
 	"path/filepath"
@@ -11,6 +10,7 @@ import (
 	"time"
 
 	"github.com/blockhub/blockhub/connectors"
+	"github.com/blockhub/blockhub/connectors/connectortest"
 )
 
 // TestNewSource covers how bhctl import fs's arguments and options
@@ -66,10 +66,7 @@ func TestNewSource(t *testing.T) {
 		t.Run(tt.name, func(t *testing.T) {
 			src, err := newSource(tt.args, tt.v, tt.c)
 			if tt.err != "" {
-				var ue *connectors.UsageError
-				if err == nil || !strings.Contains(err.Error(), tt.err) || errors.As(err, &ue) != tt.usage {
-					t.Fatalf("error %v (usage error: %t), want %q (usage error: %t)", err, errors.As(err, &ue), tt.err, tt.usage)
-				}
+				connectortest.CheckError(t, err, tt.err, tt.usage)
 				return
 			}
 			if err != nil {
@@ -81,13 +78,6 @@ func TestNewSource(t *testing.T) {
 		})
 	}
 }
-
-// noter is a State that remembers nothing and collects notes.
-type noter struct{ notes []string }
-
-func (n *noter) Has(string) bool              { return false }
-func (n *noter) Last(string) ([]byte, bool)   { return nil, false }
-func (n *noter) Note(format string, a ...any) { n.notes = append(n.notes, fmt.Sprintf(format, a...)) }
 
 // TestUnreadable: a file that cannot be read is noted and skipped, the
 // others are captured, and the run ends with an error naming it. (File
@@ -102,7 +92,7 @@ func TestUnreadable(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	for _, st := range []*noter{nil, {}} {
+	for _, st := range []*connectortest.State{nil, {}} {
 		var captured []string
 		var state connectors.State
 		if st != nil {
@@ -132,8 +122,8 @@ func TestUnreadable(t *testing.T) {
 		if err == nil || err.Error() != want || strings.Join(captured, " ") != "a.txt c.txt" {
 			t.Errorf("error %v, captured %v; want %q and a.txt c.txt", err, captured, want)
 		}
-		if st != nil && (len(st.notes) != 2 || !strings.Contains(st.notes[0], "skipped "+b) || !strings.Contains(st.notes[1], "d.txt was removed before it was read")) {
-			t.Errorf("notes %q", st.notes)
+		if st != nil && (len(st.Notes) != 2 || !strings.Contains(st.Notes[0], "skipped "+b) || !strings.Contains(st.Notes[1], "d.txt was removed before it was read")) {
+			t.Errorf("notes %q", st.Notes)
 		}
 	}
 }

@@ -5,9 +5,7 @@ import (
 	"bytes"
 	"context"
 	"encoding/json"
-	"errors"
 	"fmt"
-	"io"
 	"net/url"
 	"os"
 	"slices"
@@ -120,14 +118,6 @@ func field(ds []bson.D, name string) []string {
 	return out
 }
 
-func seq(from, to int) []string {
-	var out []string
-	for i := from; i <= to; i++ {
-		out = append(out, fmt.Sprint(i))
-	}
-	return out
-}
-
 func TestConformance(t *testing.T) {
 	u, db := freshDB(t)
 	fill(t, db.Collection("orders"), 1, 250)
@@ -141,7 +131,7 @@ func TestConformance(t *testing.T) {
 			if len(chunks) != 3 {
 				t.Errorf("got %d chunks of 250 documents by 100; want 3", len(chunks))
 			}
-			if got := field(docs(t, chunks), "_id"); !slices.Equal(got, seq(1, 250)) {
+			if got := field(docs(t, chunks), "_id"); !slices.Equal(got, connectortest.Seq(1, 250)) {
 				t.Errorf("_ids = %v; want 1..250", got)
 			}
 		},
@@ -237,7 +227,7 @@ func TestChunks(t *testing.T) {
 	if len(grown) != 3 || !bytes.Equal(grown[0].Data, first[0].Data) || !bytes.Equal(grown[1].Data, first[1].Data) {
 		t.Errorf("a document added at the end changed the earlier chunks")
 	}
-	if got := field(docs(t, grown), "i"); !slices.Equal(got, seq(0, 5)) {
+	if got := field(docs(t, grown), "i"); !slices.Equal(got, connectortest.Seq(0, 5)) {
 		t.Errorf("i = %v; want 0..5", got)
 	}
 }
@@ -252,11 +242,11 @@ func TestFilterLimitExclude(t *testing.T) {
 		keys string
 	}{
 		{"filter", mongoconn.Config{Filter: `{"status": "paid", "n": {"$gt": 100}}`}, []string{"12", "14", "16", "18", "20"}, "_id,n,status"},
-		{"canonical filter", mongoconn.Config{Filter: `{"n": {"$lte": {"$numberLong": "30"}}}`}, seq(1, 3), "_id,n,status"},
-		{"limit", mongoconn.Config{Limit: 7}, seq(1, 7), "_id,n,status"},
-		{"limit across chunks", mongoconn.Config{Limit: 7, Common: connectors.Common{Rows: 3}}, seq(1, 7), "_id,n,status"},
+		{"canonical filter", mongoconn.Config{Filter: `{"n": {"$lte": {"$numberLong": "30"}}}`}, connectortest.Seq(1, 3), "_id,n,status"},
+		{"limit", mongoconn.Config{Limit: 7}, connectortest.Seq(1, 7), "_id,n,status"},
+		{"limit across chunks", mongoconn.Config{Limit: 7, Common: connectors.Common{Rows: 3}}, connectortest.Seq(1, 7), "_id,n,status"},
 		{"filter and limit", mongoconn.Config{Filter: `{"status": "open"}`, Limit: 2}, []string{"1", "3"}, "_id,n,status"},
-		{"exclude", mongoconn.Config{Limit: 2, Common: connectors.Common{Exclude: []string{"status"}}}, seq(1, 2), "_id,n"},
+		{"exclude", mongoconn.Config{Limit: 2, Common: connectors.Common{Exclude: []string{"status"}}}, connectortest.Seq(1, 2), "_id,n"},
 		{"exclude _id", mongoconn.Config{Limit: 3, Common: connectors.Common{Rows: 2, Exclude: []string{"_id"}}}, nil, "n,status"},
 	}
 	for _, tt := range tests {
@@ -351,21 +341,12 @@ func testIncremental(t *testing.T, common connectors.Common) {
 		sum := connectortest.Import(t, hub, root, mongoconn.Name, source(t, mongoconn.Config{URL: u, Collections: []string{"orders"}, Incremental: "updatedAt", Common: common}), common)
 		var out []bson.D
 		for _, r := range connectortest.Assets(t, hub, root)[before:] {
-			rc, err := hub.Assets.Get(context.Background(), r.Hash)
-			if err != nil {
-				t.Fatal(err)
-			}
-			data, err := io.ReadAll(rc)
-			rc.Close()
-			if err != nil {
-				t.Fatal(err)
-			}
-			out = append(out, docs(t, []connectors.Chunk{{Data: data}})...)
+			out = append(out, docs(t, []connectors.Chunk{{Data: connectortest.Read(t, hub, r)}})...)
 		}
 		return sum, out
 	}
 	sum, got := run()
-	if ids := field(got, "_id"); sum.Records != 5 || !slices.Equal(ids, seq(1, 5)) {
+	if ids := field(got, "_id"); sum.Records != 5 || !slices.Equal(ids, connectortest.Seq(1, 5)) {
 		t.Fatalf("first run: %+v, _ids %v; want 1..5", sum, ids)
 	}
 	ctx := context.Background()
@@ -395,13 +376,13 @@ func testIncremental(t *testing.T, common connectors.Common) {
 	// Index) would read every document again: it is told so, before any
 	// chunk.
 	cfg := mongoconn.Config{URL: u, Collections: []string{"orders"}, Incremental: "updatedAt", Common: common}
-	if chunks, err := collectErr(source(t, cfg), nil); err == nil || len(chunks) != 0 || !strings.Contains(err.Error(), "--incremental needs the chain's index") {
+	if chunks, err := connectortest.TryCollect(source(t, cfg), nil); err == nil || len(chunks) != 0 || !strings.Contains(err.Error(), "--incremental needs the chain's index") {
 		t.Errorf("no State: %d chunk(s), err = %v; want none and an error naming the index", len(chunks), err)
 	}
 	// A dry run before the chain exists has no State either, and nothing
 	// to resume: it shows every document.
 	cfg.Common.DryRun = true
-	if chunks, err := collectErr(source(t, cfg), nil); err != nil || len(docs(t, chunks)) != 6 {
+	if chunks, err := connectortest.TryCollect(source(t, cfg), nil); err != nil || len(docs(t, chunks)) != 6 {
 		t.Errorf("dry run without a chain: %d document(s), err = %v; want the 6 with a time", len(docs(t, chunks)), err)
 	}
 }
@@ -454,25 +435,6 @@ func TestResumes(t *testing.T) {
 	}
 }
 
-// collectErr runs src and returns its chunks and its error.
-func collectErr(src connectors.Source, st connectors.State) ([]connectors.Chunk, error) {
-	var out []connectors.Chunk
-	for c, err := range src.Chunks(context.Background(), st) {
-		if err != nil {
-			return out, err
-		}
-		out = append(out, c)
-	}
-	return out, nil
-}
-
-// noState is a State with nothing on the chain.
-type noState struct{}
-
-func (noState) Has(string) bool            { return false }
-func (noState) Last(string) ([]byte, bool) { return nil, false }
-func (noState) Note(string, ...any)        {}
-
 func TestErrors(t *testing.T) {
 	u, db := freshDB(t)
 	fill(t, db.Collection("orders"), 1, 2)
@@ -488,23 +450,7 @@ func TestErrors(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			chunks, err := collectErr(source(t, tt.cfg), noState{})
-			if err == nil {
-				t.Fatal("no error")
-			}
-			if len(chunks) != 0 {
-				t.Errorf("%d chunk(s) yielded before the error", len(chunks))
-			}
-			msg := err.Error()
-			if !strings.Contains(msg, tt.want) {
-				t.Errorf("error %q; want it to say %q", msg, tt.want)
-			}
-			if strings.Contains(msg, "hunter2") || strings.Contains(msg, "\n") {
-				t.Errorf("error %q holds the password or several lines", msg)
-			}
-			if !strings.HasPrefix(msg, "mongo: mongodb://") {
-				t.Errorf("error %q does not name the source", msg)
-			}
+			connectortest.FailsEarly(t, source(t, tt.cfg), "mongo: mongodb://", tt.want)
 		})
 	}
 }
@@ -548,24 +494,7 @@ func TestSpecOptions(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			_, err := spec.New(tt.args, tt.values, tt.common)
-			switch {
-			case tt.want == "" && err != nil:
-				t.Fatalf("err = %v", err)
-			case tt.want == "":
-				return
-			case err == nil:
-				t.Fatalf("no error; want %q", tt.want)
-			case !strings.Contains(err.Error(), tt.want):
-				t.Errorf("err = %q; want it to say %q", err, tt.want)
-			}
-			var ue *connectors.UsageError
-			if !errors.As(err, &ue) {
-				t.Errorf("err %v is not a usage error", err)
-			}
-			if strings.Contains(err.Error(), "secret") {
-				t.Errorf("err %q holds the password", err)
-			}
+			connectortest.CheckNew(t, mongoconn.Name, tt.args, tt.values, tt.common, tt.want)
 		})
 	}
 }

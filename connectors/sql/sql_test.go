@@ -1,12 +1,9 @@
 package sql_test
 
 import (
-	"context"
 	dbsql "database/sql"
 	"encoding/json"
-	"errors"
 	"fmt"
-	"io"
 	"net/url"
 	"os"
 	"slices"
@@ -129,14 +126,6 @@ func ids(t testing.TB, rows []map[string]any, col string) []string {
 	return out
 }
 
-func seq(from, to int) []string {
-	var out []string
-	for i := from; i <= to; i++ {
-		out = append(out, fmt.Sprint(i))
-	}
-	return out
-}
-
 const ordersDDL = "CREATE TABLE orders (id BIGINT PRIMARY KEY, n INT NOT NULL, note VARCHAR(40), updated_at DATETIME(6) NULL)"
 
 func TestConformance(t *testing.T) {
@@ -152,7 +141,7 @@ func TestConformance(t *testing.T) {
 			if len(chunks) != 3 {
 				t.Errorf("got %d chunks of 250 rows by 100; want 3", len(chunks))
 			}
-			if got, want := ids(t, lines(t, chunks), "id"), seq(1, 250); !slices.Equal(got, want) {
+			if got, want := ids(t, lines(t, chunks), "id"), connectortest.Seq(1, 250); !slices.Equal(got, want) {
 				t.Errorf("ids = %v; want 1..250", got)
 			}
 		},
@@ -233,7 +222,7 @@ func TestKeysetChunks(t *testing.T) {
 	if len(grown) != 3 || string(grown[0].Data) != string(first[0].Data) || string(grown[1].Data) != string(first[1].Data) {
 		t.Errorf("rows added at the end changed the earlier chunks")
 	}
-	if got := ids(t, lines(t, grown), "qty"); !slices.Equal(got, seq(1, 9)) {
+	if got := ids(t, lines(t, grown), "qty"); !slices.Equal(got, connectortest.Seq(1, 9)) {
 		t.Errorf("qty = %v; want 1..9 in key order", got)
 	}
 }
@@ -247,11 +236,11 @@ func TestWhereLimitExclude(t *testing.T) {
 		want    []string
 		columns string
 	}{
-		{"where", sqlconn.Config{Where: "n > 300 OR id = 1"}, append([]string{"1"}, seq(31, 40)...), "id,n,note,updated_at"},
+		{"where", sqlconn.Config{Where: "n > 300 OR id = 1"}, append([]string{"1"}, connectortest.Seq(31, 40)...), "id,n,note,updated_at"},
 		{"where with or is parenthesised", sqlconn.Config{Where: "id = 1 OR id = 2", Limit: 1}, []string{"1"}, "id,n,note,updated_at"},
-		{"limit", sqlconn.Config{Limit: 7}, seq(1, 7), "id,n,note,updated_at"},
-		{"limit across chunks", sqlconn.Config{Limit: 7, Common: connectors.Common{Rows: 3}}, seq(1, 7), "id,n,note,updated_at"},
-		{"exclude", sqlconn.Config{Limit: 2, Common: connectors.Common{Exclude: []string{"note", "updated_at"}}}, seq(1, 2), "id,n"},
+		{"limit", sqlconn.Config{Limit: 7}, connectortest.Seq(1, 7), "id,n,note,updated_at"},
+		{"limit across chunks", sqlconn.Config{Limit: 7, Common: connectors.Common{Rows: 3}}, connectortest.Seq(1, 7), "id,n,note,updated_at"},
+		{"exclude", sqlconn.Config{Limit: 2, Common: connectors.Common{Exclude: []string{"note", "updated_at"}}}, connectortest.Seq(1, 2), "id,n"},
 		{"exclude the key", sqlconn.Config{Limit: 5, Common: connectors.Common{Rows: 2, Exclude: []string{"id"}}}, nil, "n,note,updated_at"},
 	}
 	for _, tt := range tests {
@@ -321,27 +310,15 @@ func TestEveryTable(t *testing.T) {
 	if cols := chunks[0].Meta["columns"].([]string); slices.Contains(cols, "code") {
 		t.Errorf("columns %v after --exclude code", cols)
 	}
-	_, err := collectErr(source(t, sqlconn.Config{URL: u, Common: connectors.Common{Exclude: []string{"nope"}}}), nil)
+	_, err := connectortest.TryCollect(source(t, sqlconn.Config{URL: u, Common: connectors.Common{Exclude: []string{"nope"}}}), nil)
 	if err == nil || !strings.Contains(err.Error(), `--exclude "nope"`) {
 		t.Errorf("--exclude nope: err = %v", err)
 	}
 	exec(t, db, "CREATE TABLE c_keyless (n INT)")
-	_, err = collectErr(source(t, sqlconn.Config{URL: u}), nil)
+	_, err = connectortest.TryCollect(source(t, sqlconn.Config{URL: u}), nil)
 	if err == nil || !strings.Contains(err.Error(), "c_keyless has no primary key") {
 		t.Errorf("keyless table: err = %v", err)
 	}
-}
-
-// collectErr runs src and returns its chunks and its error.
-func collectErr(src connectors.Source, st connectors.State) ([]connectors.Chunk, error) {
-	var out []connectors.Chunk
-	for c, err := range src.Chunks(context.Background(), st) {
-		if err != nil {
-			return out, err
-		}
-		out = append(out, c)
-	}
-	return out, nil
 }
 
 // TestIncremental runs a capture, changes the table, and checks the next
@@ -368,21 +345,12 @@ func testIncremental(t *testing.T, common connectors.Common) {
 		sum := connectortest.Import(t, hub, root, sqlconn.Name, source(t, sqlconn.Config{URL: u, Tables: []string{"orders"}, Incremental: "updated_at", Common: common}), common)
 		var rows []map[string]any
 		for _, r := range connectortest.Assets(t, hub, root)[before:] {
-			rc, err := hub.Assets.Get(context.Background(), r.Hash)
-			if err != nil {
-				t.Fatal(err)
-			}
-			data, err := io.ReadAll(rc)
-			rc.Close()
-			if err != nil {
-				t.Fatal(err)
-			}
-			rows = append(rows, lines(t, []connectors.Chunk{{Data: data}})...)
+			rows = append(rows, lines(t, []connectors.Chunk{{Data: connectortest.Read(t, hub, r)}})...)
 		}
 		return sum, rows
 	}
 	sum, rows := run()
-	if got := ids(t, rows, "id"); sum.Records != 5 || !slices.Equal(got, seq(1, 5)) {
+	if got := ids(t, rows, "id"); sum.Records != 5 || !slices.Equal(got, connectortest.Seq(1, 5)) {
 		t.Fatalf("first run: %+v, ids %v; want 1..5", sum, got)
 	}
 	// A row updated, one inserted with a time equal to the cursor's but a
@@ -412,13 +380,13 @@ func testIncremental(t *testing.T, common connectors.Common) {
 	// A library caller that hands no State at all (Import without an
 	// Index) would read every row again: it is told so, before any chunk.
 	cfg := sqlconn.Config{URL: u, Tables: []string{"orders"}, Incremental: "updated_at", Common: common}
-	if chunks, err := collectErr(source(t, cfg), nil); err == nil || len(chunks) != 0 || !strings.Contains(err.Error(), "--incremental needs the chain's index") {
+	if chunks, err := connectortest.TryCollect(source(t, cfg), nil); err == nil || len(chunks) != 0 || !strings.Contains(err.Error(), "--incremental needs the chain's index") {
 		t.Errorf("no State: %d chunk(s), err = %v; want none and an error naming the index", len(chunks), err)
 	}
 	// A dry run before the chain exists has no State either, and nothing
 	// to resume: it shows every row.
 	cfg.Common.DryRun = true
-	if chunks, err := collectErr(source(t, cfg), nil); err != nil || len(lines(t, chunks)) != 6 {
+	if chunks, err := connectortest.TryCollect(source(t, cfg), nil); err != nil || len(lines(t, chunks)) != 6 {
 		t.Errorf("dry run without a chain: %d row(s), err = %v; want the 6 with a time", len(lines(t, chunks)), err)
 	}
 }
@@ -491,34 +459,10 @@ func TestErrors(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			st := &memState{}
-			chunks, err := collectErr(source(t, tt.cfg), st)
-			if err == nil {
-				t.Fatal("no error")
-			}
-			if len(chunks) != 0 {
-				t.Errorf("%d chunk(s) yielded before the error", len(chunks))
-			}
-			msg := err.Error()
-			if !strings.Contains(msg, tt.want) {
-				t.Errorf("error %q; want it to say %q", msg, tt.want)
-			}
-			if strings.Contains(msg, "hunter2") || strings.Contains(msg, "\n") {
-				t.Errorf("error %q holds the password or several lines", msg)
-			}
-			if !strings.HasPrefix(msg, "sql: mysql://") {
-				t.Errorf("error %q does not name the source", msg)
-			}
+			connectortest.FailsEarly(t, source(t, tt.cfg), "sql: mysql://", tt.want)
 		})
 	}
 }
-
-// memState is a State with nothing on the chain.
-type memState struct{}
-
-func (*memState) Has(string) bool            { return false }
-func (*memState) Last(string) ([]byte, bool) { return nil, false }
-func (*memState) Note(string, ...any)        {}
 
 func TestSpecOptions(t *testing.T) {
 	spec, err := connectors.Lookup("sql")
@@ -557,24 +501,7 @@ func TestSpecOptions(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			_, err := spec.New(tt.args, tt.values, tt.common)
-			switch {
-			case tt.want == "" && err != nil:
-				t.Fatalf("err = %v", err)
-			case tt.want == "":
-				return
-			case err == nil:
-				t.Fatalf("no error; want %q", tt.want)
-			case !strings.Contains(err.Error(), tt.want):
-				t.Errorf("err = %q; want it to say %q", err, tt.want)
-			}
-			var ue *connectors.UsageError
-			if !errors.As(err, &ue) {
-				t.Errorf("err %v is not a usage error", err)
-			}
-			if strings.Contains(err.Error(), "secret") {
-				t.Errorf("err %q holds the password", err)
-			}
+			connectortest.CheckNew(t, sqlconn.Name, tt.args, tt.values, tt.common, tt.want)
 		})
 	}
 }
@@ -601,7 +528,7 @@ func TestKeyTypes(t *testing.T) {
 				exec(t, db, fmt.Sprintf("INSERT INTO `odd ``name` VALUES (%s, %d)", v, i))
 			}
 			chunks := connectortest.Collect(t, source(t, sqlconn.Config{URL: u, Tables: []string{"odd `name"}, Common: connectors.Common{Rows: 1}}), nil)
-			if got := ids(t, lines(t, chunks), "pos"); !slices.Equal(got, seq(0, len(tt.values)-1)) {
+			if got := ids(t, lines(t, chunks), "pos"); !slices.Equal(got, connectortest.Seq(0, len(tt.values)-1)) {
 				t.Errorf("rows in order %v; want 0..%d", got, len(tt.values)-1)
 			}
 		})

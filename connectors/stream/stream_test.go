@@ -46,19 +46,6 @@ func appendTo(t testing.TB, path, s string) {
 	}
 }
 
-func newSource(t testing.TB, path string, c connectors.Common, v connectors.Values) connectors.Source {
-	t.Helper()
-	spec, err := connectors.Lookup("stream")
-	if err != nil {
-		t.Fatal(err)
-	}
-	src, err := spec.New([]string{path}, v, c)
-	if err != nil {
-		t.Fatal(err)
-	}
-	return src
-}
-
 func joined(chunks []connectors.Chunk) string {
 	var b bytes.Buffer
 	for _, c := range chunks {
@@ -74,7 +61,7 @@ func TestConnector(t *testing.T) {
 	connectortest.Run(t, connectortest.Harness{
 		Name: "stream",
 		New: func(t *testing.T, c connectors.Common) connectors.Source {
-			return newSource(t, path, c, nil)
+			return connectortest.New(t, "stream", []string{path}, nil, c)
 		},
 		Check: func(t *testing.T, chunks []connectors.Chunk) {
 			if len(chunks) != 3 {
@@ -88,39 +75,24 @@ func TestConnector(t *testing.T) {
 }
 
 // state is a connectors.State over the chunks of earlier runs.
-type state struct {
-	last  map[string][]byte
-	notes []string
-}
-
-func (s *state) Has(string) bool { return false }
-func (s *state) Last(key string) ([]byte, bool) {
-	b, ok := s.last[key]
-	return b, ok
-}
-func (s *state) Note(format string, a ...any) { s.notes = append(s.notes, fmt.Sprintf(format, a...)) }
+type state struct{ connectortest.State }
 
 // run collects a run's chunks and records the last one's meta, as the
 // chain's index would.
 func (s *state) run(t *testing.T, src connectors.Source) string {
 	t.Helper()
 	chunks := connectortest.Collect(t, src, s)
-	for _, c := range chunks {
-		b, _ := json.Marshal(c.Meta)
-		if s.last == nil {
-			s.last = map[string][]byte{}
-		}
-		s.last[c.Key] = b
-	}
+	s.Record(t, chunks)
 	return joined(chunks)
 }
-
 func TestRestart(t *testing.T) {
 	dir := t.TempDir()
 	path := filepath.Join(dir, "app.log")
 	write(t, path, lines(1, 250)+"partial")
 	st := &state{}
-	src := func() connectors.Source { return newSource(t, path, connectors.Common{}, nil) }
+	src := func() connectors.Source {
+		return connectortest.New(t, "stream", []string{path}, nil, connectors.Common{})
+	}
 	if got := st.run(t, src()); got != lines(1, 250) {
 		t.Fatalf("first run: %q", got)
 	}
@@ -143,12 +115,12 @@ func TestRestart(t *testing.T) {
 		if got, want := st.run(t, src()), lines(261, 270)+lines(1000, 1004); got != want {
 			t.Fatalf("after rotation: %q, want %q", got, want)
 		}
-		if len(st.notes) != 1 || !strings.Contains(st.notes[0], "was rotated to "+path+".1") {
-			t.Errorf("notes %q", st.notes)
+		if len(st.Notes) != 1 || !strings.Contains(st.Notes[0], "was rotated to "+path+".1") {
+			t.Errorf("notes %q", st.Notes)
 		}
-		st.notes = nil
-		if got := st.run(t, src()); got != "" || len(st.notes) != 0 {
-			t.Fatalf("run with nothing new after rotation: %q, notes %q", got, st.notes)
+		st.Notes = nil
+		if got := st.run(t, src()); got != "" || len(st.Notes) != 0 {
+			t.Fatalf("run with nothing new after rotation: %q, notes %q", got, st.Notes)
 		}
 	})
 	t.Run("Truncated", func(t *testing.T) {
@@ -156,8 +128,8 @@ func TestRestart(t *testing.T) {
 		if got, want := st.run(t, src()), lines(2000, 2001); got != want {
 			t.Fatalf("after truncation: %q, want %q", got, want)
 		}
-		if len(st.notes) != 1 || !strings.Contains(st.notes[0], "truncated or rewritten") {
-			t.Errorf("notes %q", st.notes)
+		if len(st.Notes) != 1 || !strings.Contains(st.Notes[0], "truncated or rewritten") {
+			t.Errorf("notes %q", st.Notes)
 		}
 	})
 }
@@ -170,11 +142,11 @@ func TestRestartOnChain(t *testing.T) {
 	write(t, path, lines(1, 150))
 	hub, root := connectortest.NewChain(t)
 	c := connectors.Common{}
-	if s := connectortest.Import(t, hub, root, "stream", newSource(t, path, c, nil), c); s.Captured != 2 || s.Records != 150 {
+	if s := connectortest.Import(t, hub, root, "stream", connectortest.New(t, "stream", []string{path}, nil, c), c); s.Captured != 2 || s.Records != 150 {
 		t.Fatalf("first run: %+v", s)
 	}
 	appendTo(t, path, lines(151, 175))
-	if s := connectortest.Import(t, hub, root, "stream", newSource(t, path, c, nil), c); s.Captured != 1 || s.Records != 25 {
+	if s := connectortest.Import(t, hub, root, "stream", connectortest.New(t, "stream", []string{path}, nil, c), c); s.Captured != 1 || s.Records != 25 {
 		t.Fatalf("after appending 25 lines: %+v", s)
 	}
 	assets := connectortest.Assets(t, hub, root)
@@ -203,13 +175,13 @@ func TestFilters(t *testing.T) {
 		{"json", connectors.Common{Format: "json", Exclude: []string{"^(INFO|DEBUG)"}}, nil, `{"line":"ERROR b"}` + "\n" + `{"line":"WARN c, d"}` + "\n" + `{"line":"ERROR healthcheck"}` + "\n"},
 	}
 	for _, tt := range tests {
-		chunks := connectortest.Collect(t, newSource(t, path, tt.c, tt.v), nil)
+		chunks := connectortest.Collect(t, connectortest.New(t, "stream", []string{path}, tt.v, tt.c), nil)
 		if got := joined(chunks); got != tt.want {
 			t.Errorf("%s: %q, want %q", tt.name, got, tt.want)
 		}
 	}
 	// Lines left out still count: meta numbers the file's lines.
-	chunks := connectortest.Collect(t, newSource(t, path, connectors.Common{}, connectors.Values{"include": {"ERROR"}}), nil)
+	chunks := connectortest.Collect(t, connectortest.New(t, "stream", []string{path}, connectors.Values{"include": {"ERROR"}}, connectors.Common{}), nil)
 	b, _ := json.Marshal(chunks[0].Meta)
 	if !strings.Contains(string(b), `"lines":[2,4]`) || !strings.Contains(string(b), `"offset":[7,43]`) {
 		t.Errorf("meta %s, want lines [2,4] and offset [7,43]", b)
@@ -381,5 +353,7 @@ func TestStdinTTL(t *testing.T) {
 func TestRunsAlone(t *testing.T) {
 	path := filepath.Join(t.TempDir(), "app.log")
 	write(t, path, lines(1, 150))
-	connectortest.RunsAlone(t, "stream", func() connectors.Source { return newSource(t, path, connectors.Common{}, nil) }, 150)
+	connectortest.RunsAlone(t, "stream", func() connectors.Source {
+		return connectortest.New(t, "stream", []string{path}, nil, connectors.Common{})
+	}, 150)
 }
