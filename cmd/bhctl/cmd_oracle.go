@@ -63,6 +63,7 @@ type oracleFlags struct {
 	create, printDDL, live          bool
 	at, height, tsField, tz         string
 	window, batch                   int
+	windowSet                       bool // --window was given
 }
 
 // parseOracleOptions checks the flags and turns them into library
@@ -142,9 +143,8 @@ func parseOracleOptions(f oracleFlags) (*oracle.Options, *oracle.TargetOptions, 
 	return o, to, nil
 }
 
-// windowWithoutTS reports a --window given without --ts-field; the
-// default window is fine.
-func (f oracleFlags) windowWithoutTS() bool { return f.window != 20 && f.tsField == "" }
+// windowWithoutTS reports a --window given without --ts-field.
+func (f oracleFlags) windowWithoutTS() bool { return f.windowSet && f.tsField == "" }
 
 func runOracle(c *cli.Context, e *env) error {
 	if c.NArg() != 0 {
@@ -156,7 +156,7 @@ func runOracle(c *cli.Context, e *env) error {
 		fields: c.String("fields"), hide: c.String("hide"), source: c.StringSlice("source"),
 		create: c.Bool("create"), printDDL: c.Bool("print-ddl"), live: c.Bool("live"),
 		at: c.String("at"), height: c.String("height"), tsField: c.String("ts-field"), tz: c.String("tz"),
-		window: c.Int("window"), batch: c.Int("batch"),
+		window: c.Int("window"), windowSet: c.IsSet("window"), batch: c.Int("batch"),
 	}
 	o, to, err := parseOracleOptions(f)
 	if err != nil {
