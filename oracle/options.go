@@ -88,6 +88,11 @@ type Options struct {
 	TSFields []string
 	// TZ is the zone of naive times (default UTC).
 	TZ *time.Location
+	// Limit, when positive, stops the replay once it has applied this many
+	// records. A limited replay stores no position (it may stop inside an
+	// asset, which a position cannot name): it is a look at the first
+	// records, into csv:- or a scratch table, not a step of a replay.
+	Limit int
 	// Window is the number of assets records may be reordered across
 	// (default 20).
 	Window int
@@ -130,6 +135,9 @@ func (o *Options) Check() error {
 	}
 	if o.Live && (!o.At.IsZero() || o.HeightSet) {
 		return fmt.Errorf("--live follows the chain's tail: it takes no --at or --height")
+	}
+	if o.Limit < 0 {
+		return fmt.Errorf("--limit %d: want a positive number of records", o.Limit)
 	}
 	if o.Window < 0 {
 		return fmt.Errorf("--window %d: want a positive number of assets", o.Window)

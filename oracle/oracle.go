@@ -36,6 +36,9 @@ type Summary struct {
 	Records, Filtered, Later, Exceptions int
 	// Resumed is set when the replay went on from a stored position.
 	Resumed bool
+	// Rebuilt is set when a position was stored but the target held no
+	// records (see Emptier): the replay started again from the root.
+	Rebuilt bool
 	// Pos is the position reached (zero when nothing was read).
 	Pos Position
 }
@@ -70,6 +73,10 @@ func Run(ctx context.Context, src Source, t Target, opts *Options) (Summary, err
 		r.batch.Name = ""
 		r.ord = newOrderer(opts.Window, r.add, r.late)
 	}
+	if opts.Limit > 0 {
+		// A limit may fall inside an asset, which a position cannot name.
+		r.batch.Name = ""
+	}
 	err = r.run(ctx)
 	// The last batch handed to the target may still be applying.
 	if werr := r.wait(); err == nil {
@@ -91,6 +98,7 @@ type replay struct {
 	batch   Batch
 	sum     Summary
 	seq     int
+	added   int // records added to batches, for Options.Limit
 	excMu   sync.Mutex
 	// sent is the position of the last batch handed to the target;
 	// applying, when not nil, brings that batch's outcome.
@@ -113,6 +121,19 @@ func (r *replay) run(ctx context.Context) error {
 		p, ok, err := r.t.Position(ctx, r.batch.Name, r.chainID)
 		if err != nil {
 			return err
+		}
+		if ok {
+			if e, isE := r.t.(Emptier); isE {
+				empty, err := e.Empty(ctx)
+				if err != nil {
+					return err
+				}
+				if empty {
+					r.o.log().Info("target holds no records: replaying from the root", "name", r.batch.Name, "height", p.Height)
+					r.sum.Rebuilt = true
+					ok = false
+				}
+			}
 		}
 		if ok {
 			from, resumed = p, true
@@ -148,6 +169,9 @@ func (r *replay) run(ctx context.Context) error {
 			if resumed && b.ID == from.Block && i <= from.Asset {
 				continue
 			}
+			if r.limited() {
+				break
+			}
 			if err := r.asset(ctx, b, i, rc); err != nil {
 				return err
 			}
@@ -157,6 +181,9 @@ func (r *replay) run(ctx context.Context) error {
 					return err
 				}
 			}
+		}
+		if r.limited() {
+			break
 		}
 		if r.o.Live {
 			// Live, each block is applied before the next is awaited, so
@@ -169,7 +196,7 @@ func (r *replay) run(ctx context.Context) error {
 			}
 		}
 	}
-	if err := ctx.Err(); err != nil {
+	if err := ctx.Err(); err != nil && !r.limited() {
 		return err
 	}
 	if r.ord != nil {
@@ -179,6 +206,9 @@ func (r *replay) run(ctx context.Context) error {
 	}
 	return r.flush(ctx)
 }
+
+// limited reports whether Options.Limit records have been added.
+func (r *replay) limited() bool { return r.o.Limit > 0 && r.added >= r.o.Limit }
 
 func (r *replay) batchRows() int {
 	if r.o.BatchRows > 0 {
@@ -342,6 +372,10 @@ func (r *replay) add(it *item) error {
 		r.sum.Later++
 		return nil
 	}
+	if r.limited() {
+		return nil
+	}
+	r.added++
 	if n := len(r.batch.Sets); n > 0 {
 		s := &r.batch.Sets[n-1]
 		if s.Mode == it.mode && sameColumns(s.Columns, it.header) {

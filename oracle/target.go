@@ -3,6 +3,7 @@ package oracle
 import (
 	"context"
 	"fmt"
+	"io"
 	"log/slog"
 	"net/url"
 	"strings"
@@ -74,6 +75,17 @@ type Target interface {
 	Close() error
 }
 
+// Emptier is a Target that can tell whether it holds no records at all:
+// its table or file is missing, or empty. A replay whose position is
+// stored in such a target starts again from the root instead of going on
+// from that position, since the rows the position stands for are gone
+// (the table was dropped or emptied). Replaying is idempotent, so a
+// target emptied by the replay itself (every record deleted) ends the
+// same after the replay from the root.
+type Emptier interface {
+	Empty(ctx context.Context) (bool, error)
+}
+
 // DDLPrinter is a Target that can say how it would create its table for
 // records with the given columns (for --print-ddl).
 type DDLPrinter interface {
@@ -88,6 +100,9 @@ type TargetOptions struct {
 	Key []string
 	// Create makes the table (and missing columns) from the records.
 	Create bool
+	// Stdout is where a target named "-" writes (csv:-); default
+	// os.Stdout.
+	Stdout io.Writer
 	Logger *slog.Logger
 }
 

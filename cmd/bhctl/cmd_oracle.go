@@ -13,6 +13,8 @@ import (
 
 	"github.com/urfave/cli/v2"
 
+	"github.com/blockhub/blockhub"
+	"github.com/blockhub/blockhub/chain"
 	"github.com/blockhub/blockhub/oracle"
 	_ "github.com/blockhub/blockhub/oracle/all" // every target
 )
@@ -28,7 +30,7 @@ func newOracleCommand() *cli.Command {
 			"stored in the target with the rows, so running again (or --live) goes on\n" +
 			"where it stopped and applies every record exactly once.",
 		Flags: []cli.Flag{
-			&cli.StringFlag{Name: "target", Required: true, Usage: "mysql://user:pass@host:3306/db, mongodb://host/db or csv:FILE"},
+			&cli.StringFlag{Name: "target", Required: true, Usage: "mysql://user:pass@host:3306/db, mongodb://host/db, csv:FILE, or - (csv:-) for the table as CSV on stdout"},
 			&cli.StringFlag{Name: "table", Usage: "table to write (MySQL)"},
 			&cli.StringFlag{Name: "collection", Usage: "collection to write (MongoDB)"},
 			&cli.StringFlag{Name: "name", Usage: "name of the replay's stored position (default: the table)"},
@@ -49,6 +51,7 @@ func newOracleCommand() *cli.Command {
 			&cli.IntFlag{Name: "window", Value: 20, Usage: "with --ts-field: assets across which records are put in time order"},
 			&cli.StringFlag{Name: "exceptions", Usage: "write records not applied (no time, conflicting times, outside the window, no key) to FILE as JSON lines"},
 			&cli.IntFlag{Name: "batch", Value: 50000, Usage: "records per transaction at most"},
+			&cli.IntFlag{Name: "limit", Usage: "stop after applying N records (a limited replay stores no position)"},
 		},
 		Action: withEnv(runOracle),
 	}
@@ -62,7 +65,7 @@ type oracleFlags struct {
 	source                          []string
 	create, printDDL, live          bool
 	at, height, tsField, tz         string
-	window, batch                   int
+	window, batch, limit            int
 	windowSet                       bool // --window was given
 }
 
@@ -80,6 +83,7 @@ func parseOracleOptions(f oracleFlags) (*oracle.Options, *oracle.TargetOptions, 
 		TSFields:  splitList(f.tsField),
 		Window:    f.window,
 		BatchRows: f.batch,
+		Limit:     f.limit,
 	}
 	m, err := oracle.ParseMode(f.mode)
 	if err != nil {
@@ -108,6 +112,12 @@ func parseOracleOptions(f oracleFlags) (*oracle.Options, *oracle.TargetOptions, 
 	if f.batch <= 0 {
 		return nil, nil, usagef("--batch %d: want a positive number of records", f.batch)
 	}
+	if f.limit < 0 {
+		return nil, nil, usagef("--limit %d: want a positive number of records", f.limit)
+	}
+	if f.target == "-" {
+		f.target = "csv:-"
+	}
 	if f.windowWithoutTS() {
 		return nil, nil, usagef("--window applies with --ts-field")
 	}
@@ -135,6 +145,9 @@ func parseOracleOptions(f oracleFlags) (*oracle.Options, *oracle.TargetOptions, 
 		to.Table = f.collection
 	case "csv":
 		to.Table = strings.TrimPrefix(u.Opaque+u.Path, "/")
+		if to.Table == "-" && f.live {
+			return nil, nil, usagef("--target -: the table goes to stdout when the replay ends, which --live never does (give csv:FILE)")
+		}
 	}
 	o.Name = f.name
 	if o.Name == "" {
@@ -156,13 +169,18 @@ func runOracle(c *cli.Context, e *env) error {
 		fields: c.String("fields"), hide: c.String("hide"), source: c.StringSlice("source"),
 		create: c.Bool("create"), printDDL: c.Bool("print-ddl"), live: c.Bool("live"),
 		at: c.String("at"), height: c.String("height"), tsField: c.String("ts-field"), tz: c.String("tz"),
-		window: c.Int("window"), windowSet: c.IsSet("window"), batch: c.Int("batch"),
+		window: c.Int("window"), windowSet: c.IsSet("window"), batch: c.Int("batch"), limit: c.Int("limit"),
+	}
+	if f.target == "-" {
+		f.target = "csv:-"
 	}
 	o, to, err := parseOracleOptions(f)
 	if err != nil {
 		return err
 	}
 	o.Logger, to.Logger = e.log, e.log
+	to.Stdout = e.stdout
+	toStdout := to.Table == "-" && strings.HasPrefix(f.target, "csv:")
 	if x := c.String("exceptions"); x != "" {
 		fx, err := os.Create(x)
 		if err != nil {
@@ -171,7 +189,11 @@ func runOracle(c *cli.Context, e *env) error {
 		defer fx.Close()
 		o.Exceptions = fx
 	}
-	h, root, err := e.openChain()
+	h, root, err := e.oracleChain(o.Live)
+	if o.Live && errors.Is(err, context.Canceled) && e.ctx.Err() != nil {
+		// Interrupted before the chain was made: nothing was applied.
+		return printSummary(e, oracle.Summary{})
+	}
 	if err != nil {
 		return err
 	}
@@ -194,14 +216,52 @@ func runOracle(c *cli.Context, e *env) error {
 	if err != nil {
 		return err
 	}
+	if sum.Rebuilt {
+		e.notef("oracle: the target held no records but replay %q had a stored position (table dropped or emptied?): replayed from the root", o.Name)
+	}
+	if toStdout {
+		// stdout holds the table: the summary is a note.
+		if !e.quiet {
+			se := *e
+			se.stdout = e.stderr
+			return printSummary(&se, sum)
+		}
+		return nil
+	}
 	return printSummary(e, sum)
 }
+
+// oracleChain opens the stores and resolves --chain; live, a chain that
+// does not exist yet is waited for (the default chain is made by its
+// first write).
+func (e *env) oracleChain(live bool) (*blockhub.Hub, chain.Block, error) {
+	if !live {
+		return e.openChain()
+	}
+	h, err := e.open()
+	if err != nil {
+		return nil, chain.Block{}, err
+	}
+	root, err := h.Resolve(e.ctx, e.chain)
+	if errors.Is(err, chain.ErrNotFound) && !chain.IsHex(e.chain) {
+		e.notef("oracle: chain %q does not exist yet: waiting for its first write", e.chain)
+		root, err = h.Await(e.ctx, e.chain, awaitPoll)
+	}
+	if err != nil {
+		h.Close()
+		return nil, chain.Block{}, err
+	}
+	return h, root, nil
+}
+
+// awaitPoll is how often a live oracle looks for a chain not yet made.
+const awaitPoll = 200 * time.Millisecond
 
 func printSummary(e *env, s oracle.Summary) error {
 	if e.json {
 		return e.printJSON(map[string]any{
 			"records": s.Records, "assets": s.Assets, "skipped_assets": s.Skipped, "filtered": s.Filtered,
-			"later": s.Later, "exceptions": s.Exceptions, "resumed": s.Resumed,
+			"later": s.Later, "exceptions": s.Exceptions, "resumed": s.Resumed, "rebuilt": s.Rebuilt,
 			"block": s.Pos.Block, "height": s.Pos.Height, "asset_index": s.Pos.Asset,
 		})
 	}

@@ -9,6 +9,12 @@
 // FILE.next is renamed to FILE. A restart finishes an interrupted rename
 // (FILE.next whose hash the sidecar names) or drops an uncommitted
 // FILE.next, so the file always holds exactly what the position covers.
+// A file removed or emptied while its sidecar stays is read as an empty
+// table (see Empty): the replay starts again from the root.
+//
+// csv:- writes the table to standard output (TargetOptions.Stdout) once,
+// when the replay ends; it keeps no position, so every run replays from
+// the root.
 package csvtarget
 
 import (
@@ -20,6 +26,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"io"
 	"io/fs"
 	"net/url"
 	"os"
@@ -48,11 +55,18 @@ func (opener) OpenTarget(ctx context.Context, u *url.URL, opts *oracle.TargetOpt
 		p = u.Path
 	}
 	if p == "" {
-		return nil, errors.New("want csv:file.csv")
+		return nil, errors.New("want csv:file.csv, or csv:- for standard output")
 	}
 	var key []string
+	var out io.Writer = os.Stdout
 	if opts != nil {
 		key = opts.Key
+		if opts.Stdout != nil {
+			out = opts.Stdout
+		}
+	}
+	if p == Stdout {
+		return OpenWriter(out, key), nil
 	}
 	return Open(p, key)
 }
@@ -63,10 +77,16 @@ type checkpoint struct {
 	SHA256    string                     `json:"sha256"`
 }
 
+// Stdout is the path that names standard output.
+const Stdout = "-"
+
 // Target is a CSV file with a table of records.
 type Target struct {
 	path string
 	key  []string
+	// out, when set, receives the table at Close; there is no file and
+	// no position then.
+	out io.Writer
 
 	mu      sync.Mutex
 	header  []string
@@ -98,6 +118,12 @@ func Open(path string, key []string) (*Target, error) {
 	return t, nil
 }
 
+// OpenWriter starts an empty table that Close writes to w. It stores no
+// position: Position always reports a first run.
+func OpenWriter(w io.Writer, key []string) *Target {
+	return &Target{path: Stdout, key: key, out: w, col: map[string]int{}, byKey: map[string]int{}, pos: map[string]oracle.Position{}}
+}
+
 func (t *Target) recover() error {
 	var cp checkpoint
 	b, err := os.ReadFile(Sidecar(t.path))
@@ -124,6 +150,16 @@ func (t *Target) recover() error {
 		}
 	}
 	data, err := os.ReadFile(t.path)
+	if errors.Is(err, fs.ErrNotExist) || (err == nil && len(data) == 0) {
+		// The file was removed or emptied: the positions stand for rows
+		// that are gone. The table starts empty, and a replay finding
+		// its position in an empty target starts from the root (Empty).
+		t.pos = cp.Positions
+		if t.pos == nil {
+			t.pos = map[string]oracle.Position{}
+		}
+		return nil
+	}
 	if err != nil {
 		return fmt.Errorf("%s: %w (its checkpoint exists)", t.path, err)
 	}
@@ -218,7 +254,7 @@ func (t *Target) Apply(_ context.Context, b *oracle.Batch) error {
 			t.put(s.Mode, idx, row)
 		}
 	}
-	if b.Name != "" {
+	if b.Name != "" && t.out == nil {
 		t.pos[b.Name] = b.Pos
 	}
 	t.dirty = true
@@ -292,10 +328,9 @@ func (t *Target) loop() {
 	}
 }
 
-// write commits the table and positions; t.mu is held.
-func (t *Target) write() error {
-	var b bytes.Buffer
-	w := csv.NewWriter(&b)
+// encode writes the table, header first, to out.
+func (t *Target) encode(out io.Writer) error {
+	w := csv.NewWriter(out)
 	w.Write(t.header)
 	for _, r := range t.rows {
 		if r == nil {
@@ -307,7 +342,13 @@ func (t *Target) write() error {
 		w.Write(r)
 	}
 	w.Flush()
-	if err := w.Error(); err != nil {
+	return w.Error()
+}
+
+// write commits the table and positions; t.mu is held.
+func (t *Target) write() error {
+	var b bytes.Buffer
+	if err := t.encode(&b); err != nil {
 		return err
 	}
 	data := b.Bytes()
@@ -357,8 +398,16 @@ func syncDir(dir string) {
 	}
 }
 
-// Close writes what is pending.
+// Close writes what is pending (csv:-: the whole table).
 func (t *Target) Close() error {
+	if t.out != nil {
+		t.mu.Lock()
+		defer t.mu.Unlock()
+		if len(t.header) == 0 {
+			return nil
+		}
+		return t.encode(t.out)
+	}
 	close(t.stop)
 	<-t.done
 	t.mu.Lock()
