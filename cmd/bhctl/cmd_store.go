@@ -24,10 +24,12 @@ func newStoreCommand() *cli.Command {
 			},
 			{
 				Name:  "repair",
-				Usage: "copy objects back to the members of a store cluster that lack them",
+				Usage: "copy objects back to the members of a store cluster that lack them or hold them damaged",
 				Description: "Give the cluster as for any command (--block-store and --asset-store\n" +
-					"repeated, --cluster POLICY). Copies are checked against their hashes;\n" +
-					"nothing is ever overwritten. Prints what it copied.",
+					"repeated, --cluster POLICY). Every asset copy is read back and checked\n" +
+					"against its hash: missing copies are made and damaged ones replaced\n" +
+					"(folder and S3 members) from a member whose copy checks out; a good copy\n" +
+					"is never overwritten. Prints what it copied and replaced.",
 				Action: withEnv(runStoreRepair),
 			},
 		},

@@ -20,12 +20,19 @@ type Report struct {
 	Nexts   int // next pointers set
 	Roots   int // root markers written for roots a member did not list
 	Split   int // blocks whose members hold different nexts, left as they are
-	Damaged int // copies that do not check out, left as they are (stores are create-only)
+	// Replaced counts asset copies whose bytes did not match their hash,
+	// replaced by a good member's copy.
+	Replaced int
+	// Damaged counts copies that do not check out and were left as they
+	// are: block copies (create-only), asset copies on a driver that
+	// cannot replace them or of which no member holds a good copy.
+	Damaged int
 }
 
 // String is the report on one line.
 func (r Report) String() string {
-	return fmt.Sprintf("copied %d assets, %d blocks, %d nexts, %d root markers; %d split nexts, %d damaged copies left", r.Assets, r.Blocks, r.Nexts, r.Roots, r.Split, r.Damaged)
+	return fmt.Sprintf("copied %d assets, %d blocks, %d nexts, %d root markers; replaced %d damaged asset copies; %d split nexts, %d damaged copies left",
+		r.Assets, r.Blocks, r.Nexts, r.Roots, r.Replaced, r.Split, r.Damaged)
 }
 
 func (r *Report) add(o Report) {
@@ -34,6 +41,7 @@ func (r *Report) add(o Report) {
 	r.Nexts += o.Nexts
 	r.Roots += o.Roots
 	r.Split += o.Split
+	r.Replaced += o.Replaced
 	r.Damaged += o.Damaged
 }
 
@@ -84,10 +92,14 @@ func (c *core[D]) placement(object string) []*member[D] {
 	return c.order(object)[:c.p.spread(len(c.members))]
 }
 
-// Repair copies every asset to the members that should hold it and lack
-// it, from a member whose copy checks out against its hash. It lists every
-// member first, keeping the hashes in memory. Members that cannot be
-// reached are left out and named in the error; the rest is repaired.
+// Repair reads every copy of every asset back and checks it against its
+// hash; it gives each asset to the members that should hold it and lack
+// it, and replaces each copy whose bytes do not match (on drivers with
+// driver.Replacer), both from a member whose copy checks out. It lists
+// every member first, keeping the hashes in memory. Members that cannot
+// be reached are left out and named in the error; the rest is repaired.
+// An asset no member holds a good copy of is counted as damaged and named
+// in the error.
 func (c *AssetStore) Repair(ctx context.Context) (Report, error) {
 	var r Report
 	have, hashes, errs := listMembers(ctx, c.members, "assets", func(d driver.AssetStore) iter.Seq2[string, error] { return d.All(ctx) })
@@ -95,33 +107,60 @@ func (c *AssetStore) Repair(ctx context.Context) (Report, error) {
 		if err := ctx.Err(); err != nil {
 			return r, err
 		}
+		// Every copy is read back: the good ones are sources, the bad
+		// ones are replaced.
+		var good, bad []*member[driver.AssetStore]
+		failed := false
+		for _, m := range c.members {
+			if !have[m][h] {
+				continue
+			}
+			switch err := checkAsset(ctx, m, h); {
+			case err == nil:
+				good = append(good, m)
+			case errors.Is(err, chain.ErrTampered):
+				bad = append(bad, m)
+				c.log.Warn("cluster repair: damaged asset copy", "member", m.url, "asset", h, "err", err)
+			default:
+				errs = append(errs, err)
+				failed = true
+			}
+		}
+		if len(good) == 0 {
+			r.Damaged += len(bad)
+			if len(bad) > 0 && !failed {
+				errs = append(errs, fmt.Errorf("asset %s: no member holds a copy that checks out", h))
+			}
+			continue
+		}
+		for _, dst := range bad {
+			if err := replaceAsset(ctx, good, dst, h); err != nil {
+				r.Damaged++
+				if !errors.Is(err, store.ErrCannotReplace) {
+					errs = append(errs, err)
+				}
+				continue
+			}
+			r.Replaced++
+		}
 		for _, dst := range c.placement(h) {
 			if set, ok := have[dst]; !ok || set[h] {
-				continue // unreachable, or holds it
+				continue // unreachable, or holds it (replaced above when bad)
 			}
-			copied := false
-			for _, src := range c.members {
-				if !have[src][h] {
-					continue
-				}
+			for _, src := range good {
 				created, err := copyAsset(ctx, src, dst, h)
 				if err == nil {
-					copied = true
 					if created {
 						r.Assets++
 					}
+					have[dst][h] = true
 					break
 				}
 				if errors.Is(err, chain.ErrTampered) {
-					r.Damaged++
-					c.log.Warn("cluster repair: damaged asset copy", "member", src.url, "asset", h, "err", err)
-					continue
+					continue // src went bad since it was read: try the next
 				}
 				errs = append(errs, err)
 				break
-			}
-			if copied {
-				have[dst][h] = true
 			}
 		}
 	}
@@ -129,6 +168,48 @@ func (c *AssetStore) Repair(ctx context.Context) (Report, error) {
 		return r, joined(errs)
 	}
 	return r, nil
+}
+
+// checkAsset reads m's copy of asset h to its end: an error matching
+// chain.ErrTampered when its bytes do not match h.
+func checkAsset(ctx context.Context, m *member[driver.AssetStore], h string) error {
+	d, err := m.get(ctx)
+	if err != nil {
+		return err
+	}
+	if err := store.NewAssets(d, m.url).Verify(ctx, h, -1); err != nil {
+		return fmt.Errorf("member %s: %w", m.url, err)
+	}
+	return nil
+}
+
+// replaceAsset puts the copy of asset h of the first good member that
+// gives it whole in place of dst's damaged copy.
+func replaceAsset(ctx context.Context, good []*member[driver.AssetStore], dst *member[driver.AssetStore], h string) error {
+	d, err := dst.get(ctx)
+	if err != nil {
+		return err
+	}
+	var last error
+	for _, src := range good {
+		s, err := src.get(ctx)
+		if err != nil {
+			last = err
+			continue
+		}
+		rc, err := s.Get(ctx, h)
+		if err != nil {
+			last = fmt.Errorf("member %s: asset %s: %w", src.url, h, err)
+			continue
+		}
+		err = store.NewAssets(d, dst.url).Replace(ctx, h, rc, -1)
+		rc.Close()
+		if err == nil || errors.Is(err, store.ErrCannotReplace) {
+			return err
+		}
+		last = err
+	}
+	return last
 }
 
 // copyAsset copies asset h from src to dst, checking it against its hash

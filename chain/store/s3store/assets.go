@@ -26,10 +26,8 @@ var _ driver.AssetStore = (*AssetStore)(nil)
 // in parts of this size.
 const onePut = 16 << 20
 
-func createOnly() minio.PutObjectOptions {
-	o := minio.PutObjectOptions{ContentType: "application/octet-stream", PartSize: onePut}
-	o.SetMatchETagExcept("*") // If-None-Match: *
-	return o
+func putOptions() minio.PutObjectOptions {
+	return minio.PutObjectOptions{ContentType: "application/octet-stream", PartSize: onePut}
 }
 
 // Put implements driver.AssetStore.
@@ -38,13 +36,18 @@ func (s *AssetStore) Put(ctx context.Context, hash string, r io.Reader, size int
 	if size > onePut && s.exists(ctx, key) {
 		return chain.ErrExists
 	}
+	return s.put(ctx, key, r, size, true)
+}
+
+// put uploads r under key, create-only unless replace (repair).
+func (s *AssetStore) put(ctx context.Context, key string, r io.Reader, size int64, createOnly bool) error {
 	head, done, err := pieces.ReadUpTo(r, size, onePut)
 	if err != nil {
 		return err // the bytes did not check out: nothing was sent
 	}
 	body, n := io.Reader(bytes.NewReader(head)), int64(len(head))
 	if !done {
-		if size < 0 && s.exists(ctx, key) {
+		if size < 0 && createOnly && s.exists(ctx, key) {
 			return chain.ErrExists
 		}
 		rest := &strictReader{r: r, left: -1}
@@ -53,7 +56,11 @@ func (s *AssetStore) Put(ctx context.Context, hash string, r io.Reader, size int
 		}
 		body, n = io.MultiReader(body, rest), size
 	}
-	_, err = s.b.c.PutObject(ctx, s.b.name, key, body, n, createOnly())
+	opts := putOptions()
+	if createOnly {
+		opts.SetMatchETagExcept("*") // If-None-Match: *
+	}
+	_, err = s.b.c.PutObject(ctx, s.b.name, key, body, n, opts)
 	return s.b.err("put asset", err)
 }
 
