@@ -15,11 +15,11 @@ import (
 
 // Report counts what a repair did.
 type Report struct {
-	Assets  int // asset copies made
-	Blocks  int // block copies made
-	Nexts   int // next pointers set
-	Roots   int // root markers written for roots a member did not list
-	Split   int // blocks whose members hold different nexts, left as they are
+	Assets int // asset copies made
+	Blocks int // block copies made
+	Nexts  int // next pointers set
+	Roots  int // root markers written for roots a member did not list
+	Split  int // blocks whose members hold different nexts, left as they are
 	// Replaced counts asset copies whose bytes did not match their hash,
 	// replaced by a good member's copy.
 	Replaced int
