@@ -167,15 +167,21 @@ func (r *fileRun) finish(ctx context.Context, t *tail) (bool, error) {
 	if ok, err := r.drain(ctx, t); !ok || err != nil {
 		return false, err
 	}
-	if !t.l.rest(func(line []byte, num int, start, end int64) bool {
+	if !r.rest(t) {
+		return false, nil
+	}
+	return r.flush(t), nil
+}
+
+// rest takes t's partial last line, if any, as a line: the file is
+// complete (rotated away, or --final).
+func (r *fileRun) rest(t *tail) bool {
+	return t.l.rest(func(line []byte, num int, start, end int64) bool {
 		if r.b.add(line, num, start, end, time.Now()) {
 			return r.flush(t)
 		}
 		return true
-	}) {
-		return false, nil
-	}
-	return r.flush(t), nil
+	})
 }
 
 // lastMeta is what a run reads back of the latest chunk captured from
@@ -290,6 +296,9 @@ func (r *fileRun) run(ctx context.Context) error {
 		defer cur.close()
 		if ok, err := r.drain(ctx, cur); !ok || err != nil {
 			return r.ended(ctx, err)
+		}
+		if r.s.o.Final && !r.rest(cur) {
+			return nil
 		}
 		r.flush(cur)
 		return nil

@@ -31,7 +31,8 @@ func init() {
 			"--include keeps only the lines matching one of its regular expressions and\n" +
 			"--exclude drops those matching one (RE2 syntax; a comma separates patterns, so\n" +
 			"write a comma inside one as \\x2c). A last line with no line end is left for a\n" +
-			"later run: it may still be being written (on stdin it is taken at the end).\n\n" +
+			"later run: it may still be being written (on stdin it is taken at the end);\n" +
+			"--final says the file is complete, and takes it.\n\n" +
 			"Without --follow the file is read to its end, then the import stops: what cron\n" +
 			"needs. With --follow it keeps reading until interrupted, and follows the path\n" +
 			"as tail -F does: a file renamed away is read to its end, then the new file at\n" +
@@ -50,6 +51,7 @@ func init() {
 			{Name: "ttl", Kind: connectors.Duration, Default: DefaultTTL.String(), Help: "capture a partial batch once its first line is this old (with --follow, or on stdin)"},
 			{Name: "follow", Kind: connectors.Bool, Help: "keep following the file (rotation and truncation too) until interrupted; stdin is read to its end anyway"},
 			{Name: "from-start", Kind: connectors.Bool, Help: "read the file from its start, not from where the last capture of its path ended"},
+			{Name: "final", Kind: connectors.Bool, Help: "the file is complete: capture a last line without a line end too (without it, that line waits for its line end)"},
 			{Name: "poll", Kind: connectors.Duration, Default: DefaultPoll.String(), Help: "with --follow, look at the file this often besides file events (the only way where events are not available)"},
 		},
 		Examples: []string{
@@ -85,6 +87,10 @@ type Options struct {
 	// FromStart reads the file from its start, whatever was captured of
 	// its path before; otherwise a run resumes after the last capture.
 	FromStart bool
+	// Final says the file is complete: a last line without a line end is
+	// captured too, where otherwise it waits for its line end (it may
+	// still be being written). Not with Follow.
+	Final bool
 	// Poll is how often a followed file is looked at besides file events;
 	// 0 means DefaultPoll.
 	Poll time.Duration
@@ -102,7 +108,7 @@ func parseOptions(args []string, v connectors.Values, c connectors.Common) (Opti
 	if len(args) != 1 {
 		return Options{}, connectors.Usagef("stream: name one FILE, or - for stdin")
 	}
-	o := Options{Path: args[0], Rows: c.Rows, Format: c.Format, Follow: v.Bool("follow"), FromStart: v.Bool("from-start")}
+	o := Options{Path: args[0], Rows: c.Rows, Format: c.Format, Follow: v.Bool("follow"), FromStart: v.Bool("from-start"), Final: v.Bool("final")}
 	var err error
 	if o.Include, err = compile("include", v.Strings("include")); err != nil {
 		return Options{}, err
@@ -144,6 +150,8 @@ func (o Options) check() error {
 		return fmt.Errorf("--ttl %s: want a positive duration", o.TTL)
 	case o.Poll < 0:
 		return fmt.Errorf("--poll %s: want a positive duration", o.Poll)
+	case o.Final && o.Follow:
+		return fmt.Errorf("--final says the file is complete, --follow that it grows: give one or the other")
 	}
 	switch o.Format {
 	case "", "csv", "json", "yaml", "xml":
