@@ -155,7 +155,7 @@ func newFromValues(args []string, v connectors.Values, common connectors.Common)
 	if c.From, err = ParseTime("from-ts", v.String("from-ts"), now); err != nil {
 		return nil, &connectors.UsageError{Err: err}
 	}
-	switch to := strings.ToLower(v.String("to-ts")); to {
+	switch to := v.String("to-ts"); strings.ToLower(strings.TrimSpace(to)) {
 	case "", "now":
 		c.ToNow = true
 	default:
@@ -200,9 +200,20 @@ func (s *Source) Resumes() string {
 	return "api:" + Redact(s.c.URL)
 }
 
-// Key is the source key of the window starting at from.
+// Key is the source key of the whole window starting at from.
 func (s *Source) Key(from time.Time) string {
 	return "api:" + Redact(s.c.URL) + "#" + from.UTC().Format(time.RFC3339)
+}
+
+// WindowKey is the source key of w: Key of its start for a whole window;
+// for a Partial one, cut short by --to-ts, its start and end
+// ("#from/to"), so that the whole window, fetched by a later run with a
+// later --to-ts, is not taken as captured already.
+func (s *Source) WindowKey(w Window) string {
+	if !w.Partial {
+		return s.Key(w.From)
+	}
+	return s.Key(w.From) + "/" + w.To.UTC().Format(time.RFC3339)
 }
 
 // URL returns the request URL of window w.
@@ -265,13 +276,18 @@ func (s *Source) pass(ctx context.Context, st connectors.State, done map[string]
 		if w.Index < s.c.StartAt {
 			continue
 		}
-		if w.To.After(now) {
+		// A window is fetched once it has ended. With --to-ts now the
+		// last window is cut at now: it has not ended (its key would
+		// mark the whole window captured, and the rest of it would
+		// never be fetched).
+		if w.To.After(now) || (w.Partial && s.c.ToNow) {
 			if st != nil && s.c.Every == 0 {
-				st.Note("api: window %s has not ended; left for a later run", span(w, s.c.TimeFormat))
+				whole := Window{From: w.From, To: start(s.c.From, s.c.Window, w.Index+1)}
+				st.Note("api: window %s has not ended; left for a later run", span(whole, s.c.TimeFormat))
 			}
 			break
 		}
-		key := s.Key(w.From)
+		key := s.WindowKey(w)
 		if done[key] {
 			continue
 		}
@@ -394,10 +410,10 @@ func (s *Source) fetch(ctx context.Context, w Window) (connectors.Chunk, error) 
 			return connectors.Chunk{}, fmt.Errorf("--exclude: %w", err)
 		}
 	}
-	return connectors.Chunk{
+	c := connectors.Chunk{
 		Data: data,
 		Type: typ,
-		Key:  s.Key(w.From),
+		Key:  s.WindowKey(w),
 		Meta: map[string]any{
 			"window": []string{Format(w.From, s.c.TimeFormat), Format(w.To, s.c.TimeFormat)},
 			"size":   s.c.Window,
@@ -406,7 +422,11 @@ func (s *Source) fetch(ctx context.Context, w Window) (connectors.Chunk, error) 
 			"status": a.status,
 		},
 		Records: 1,
-	}, nil
+	}
+	if w.Partial {
+		c.Meta["partial"] = true
+	}
+	return c, nil
 }
 
 // retryAfter reads a Retry-After header: seconds or an HTTP date.

@@ -8,22 +8,37 @@ import (
 )
 
 // Window is one period [From, To) of a run; Index counts from 0.
+// Partial is set on a last window cut short by the run's end (--to-ts):
+// it covers less than its size.
 type Window struct {
 	Index    int
 	From, To time.Time
+	Partial  bool
 }
 
-// step advances t by one window of size.
-func step(t time.Time, size string) time.Time {
+// start returns the start of window i of size from anchor: anchor plus i
+// hours, days, weeks or calendar months. Counting from the anchor (not
+// from the window before) keeps months from drifting: from Jan 31 they
+// start on Feb 28 (29), Mar 31, Apr 30, ..., clamped to each month's end.
+func start(anchor time.Time, size string, i int) time.Time {
 	switch size {
 	case "hour":
-		return t.Add(time.Hour)
+		return anchor.Add(time.Duration(i) * time.Hour)
 	case "week":
-		return t.AddDate(0, 0, 7)
+		return anchor.AddDate(0, 0, 7*i)
 	case "month":
-		return t.AddDate(0, 1, 0)
+		return addMonths(anchor, i)
 	}
-	return t.AddDate(0, 0, 1)
+	return anchor.AddDate(0, 0, i)
+}
+
+// addMonths is t n calendar months later, on the same day of the month or
+// the month's last day when it has fewer days; the time of day is kept.
+func addMonths(t time.Time, n int) time.Time {
+	y, m, d := t.Date()
+	first := time.Date(y, m+time.Month(n), 1, t.Hour(), t.Minute(), t.Second(), t.Nanosecond(), t.Location())
+	days := time.Date(first.Year(), first.Month()+1, 0, 0, 0, 0, 0, t.Location()).Day()
+	return first.AddDate(0, 0, min(d, days)-1)
 }
 
 // CheckWindow validates a --window value.
@@ -35,19 +50,21 @@ func CheckWindow(size string) error {
 	return fmt.Errorf("--window %q: want hour, day, week or month", size)
 }
 
-// Windows cuts [from, to) into windows of size, aligned on from; the last
-// one ends at to.
+// Windows cuts [from, to) into windows of size, aligned on from; a last
+// window that would pass to ends at to and is Partial.
 func Windows(from, to time.Time, size string) []Window {
 	var out []Window
-	for t := from; t.Before(to); {
-		next := step(t, size)
-		if next.After(to) {
-			next = to
+	for i := 0; ; i++ {
+		s := start(from, size, i)
+		if !s.Before(to) {
+			return out
 		}
-		out = append(out, Window{Index: len(out), From: t, To: next})
-		t = next
+		w := Window{Index: i, From: s, To: start(from, size, i+1)}
+		if w.To.After(to) {
+			w.To, w.Partial = to, true
+		}
+		out = append(out, w)
 	}
-	return out
 }
 
 // timeLayouts are what --from-ts and --to-ts accept.

@@ -21,7 +21,13 @@ func TestWindows(t *testing.T) {
 		{"day", "2026-01-01", "2026-01-04", []string{"2026-01-01", "2026-01-02", "2026-01-03", "2026-01-04"}},
 		{"week", "2026-01-01", "2026-01-20", []string{"2026-01-01", "2026-01-08", "2026-01-15", "2026-01-20"}},
 		{"month", "2026-01-01", "2026-03-01", []string{"2026-01-01", "2026-02-01", "2026-03-01"}},
-		{"month", "2026-01-31", "2026-03-15", []string{"2026-01-31", "2026-03-03", "2026-03-15"}},
+		// Months step by calendar month from the anchor, clamped to the
+		// month's end: no drift to the 3rd.
+		{"month", "2026-01-31", "2026-03-15", []string{"2026-01-31", "2026-02-28", "2026-03-15"}},
+		{"month", "2026-01-31", "2026-08-01", []string{"2026-01-31", "2026-02-28", "2026-03-31", "2026-04-30", "2026-05-31", "2026-06-30", "2026-07-31", "2026-08-01"}},
+		{"month", "2028-01-31", "2028-04-30", []string{"2028-01-31", "2028-02-29", "2028-03-31", "2028-04-30"}},
+		{"month", "2026-01-30", "2026-04-30", []string{"2026-01-30", "2026-02-28", "2026-03-30", "2026-04-30"}},
+		{"month", "2026-11-30", "2027-03-30", []string{"2026-11-30", "2026-12-30", "2027-01-30", "2027-02-28", "2027-03-30"}},
 		{"day", "2026-01-01", "2026-01-01", nil},
 	} {
 		t.Run(tc.size+" "+tc.from+" "+tc.to, func(t *testing.T) {
@@ -51,6 +57,24 @@ func TestWindows(t *testing.T) {
 	}
 }
 
+// Only a last window cut short by to is Partial; it ends at to.
+func TestWindowsPartial(t *testing.T) {
+	to := time.Date(2026, 1, 3, 10, 0, 0, 0, time.UTC)
+	ws := Windows(date("2026-01-01"), to, "day")
+	if len(ws) != 3 || ws[0].Partial || ws[1].Partial || !ws[2].Partial || !ws[2].To.Equal(to) {
+		t.Fatalf("windows %+v; want two whole days and a partial third ending at %s", ws, to)
+	}
+	ws = Windows(date("2026-01-01"), date("2026-01-03"), "day")
+	if len(ws) != 2 || ws[1].Partial {
+		t.Fatalf("windows %+v; want two whole days", ws)
+	}
+	// A month window from the 31st that --to-ts cuts in its middle.
+	ws = Windows(date("2026-01-31"), date("2026-03-15"), "month")
+	if len(ws) != 2 || ws[0].Partial || !ws[1].Partial || !ws[1].From.Equal(date("2026-02-28")) {
+		t.Fatalf("windows %+v", ws)
+	}
+}
+
 func TestParseTime(t *testing.T) {
 	now := time.Date(2026, 5, 6, 7, 8, 9, 0, time.UTC)
 	for _, tc := range []struct {
@@ -62,6 +86,9 @@ func TestParseTime(t *testing.T) {
 		{in: "2026-01-01T10:30:00+02:00", want: "2026-01-01T08:30:00Z"},
 		{in: "now", want: "2026-05-06T07:08:09Z"},
 		{in: "today", want: "2026-05-06T00:00:00Z"},
+		{in: "NOW", want: "2026-05-06T07:08:09Z"},
+		{in: "2026-01-02T01:00:00Z", want: "2026-01-02T01:00:00Z"},
+		{in: " 2026-01-02T01:00:00.5Z ", want: "2026-01-02T01:00:00Z"},
 		{in: "01/02/2026", bad: true},
 		{in: "", bad: true},
 	} {
