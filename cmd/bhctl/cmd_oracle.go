@@ -28,7 +28,9 @@ func newOracleCommand() *cli.Command {
 			"xml) and applies them to --target: mysql://user:pass@host:3306/db with --table,\n" +
 			"mongodb://host/db with --collection, or csv:out.csv. The position reached is\n" +
 			"stored in the target with the rows, so running again (or --live) goes on\n" +
-			"where it stopped and applies every record exactly once.",
+			"where it stopped and applies every record exactly once. A target that holds no\n" +
+			"records although a position is stored (its table dropped or emptied) is rebuilt\n" +
+			"from the root; --live on a chain not made yet waits for its first write.",
 		Flags: []cli.Flag{
 			&cli.StringFlag{Name: "target", Required: true, Usage: "mysql://user:pass@host:3306/db, mongodb://host/db, csv:FILE, or - (csv:-) for the table as CSV on stdout"},
 			&cli.StringFlag{Name: "table", Usage: "table to write (MySQL)"},
