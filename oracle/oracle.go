@@ -196,7 +196,7 @@ func (r *replay) run(ctx context.Context) error {
 			}
 		}
 	}
-	if err := ctx.Err(); err != nil && !r.limited() {
+	if err := ctx.Err(); err != nil {
 		return err
 	}
 	if r.ord != nil {

@@ -117,9 +117,6 @@ func parseOracleOptions(f oracleFlags) (*oracle.Options, *oracle.TargetOptions, 
 	if f.limit < 0 {
 		return nil, nil, usagef("--limit %d: want a positive number of records", f.limit)
 	}
-	if f.target == "-" {
-		f.target = "csv:-"
-	}
 	if f.windowWithoutTS() {
 		return nil, nil, usagef("--window applies with --ts-field")
 	}
@@ -174,7 +171,7 @@ func runOracle(c *cli.Context, e *env) error {
 		window: c.Int("window"), windowSet: c.IsSet("window"), batch: c.Int("batch"), limit: c.Int("limit"),
 	}
 	if f.target == "-" {
-		f.target = "csv:-"
+		f.target = "csv:-" // the CSV target on stdout
 	}
 	o, to, err := parseOracleOptions(f)
 	if err != nil {
