@@ -31,8 +31,12 @@ func init() {
 		Help: "URL-TEMPLATE holds {from} and {to} (the window's bounds, to exclusive) and may hold\n" +
 			"{last} (the window's last second, for APIs whose end is inclusive); each is\n" +
 			"written with --time-format. One request per window from --from-ts to --to-ts\n" +
-			"(default now); only windows that have ended are fetched. Each response is one\n" +
-			"asset with meta window [from, to], url (credentials removed) and status.\n" +
+			"(default now); only windows that have ended are fetched, whole: the window now\n" +
+			"falls in is left for a later run, and a window an explicit --to-ts cuts is\n" +
+			"fetched up to it and marked partial (a later run fetches it whole). Months\n" +
+			"step by calendar month from --from-ts (Jan 31, Feb 28, Mar 31, ...). Each\n" +
+			"response is one asset with meta window [from, to], url (credentials removed)\n" +
+			"and status.\n" +
 			"--prevent-dups skips the windows already on the chain, so a cron job fills only\n" +
 			"the gaps; --every keeps running and fetches new windows as they end, and\n" +
 			"always skips the windows on the chain (no --prevent-dups needed), so a restart\n" +
