@@ -21,6 +21,7 @@ var (
 	bucketAssets  = []byte("assets")  // hash -> height (8 bytes) + index (4 bytes)
 	bucketSources = []byte("sources") // source key -> meta of its latest asset
 	bucketState   = []byte("state")   // "tail" -> id of the last indexed block
+	bucketBlocks  = []byte("blocks")  // block id -> height (8 bytes)
 	keyTail       = []byte("tail")
 )
 
@@ -76,12 +77,18 @@ func catchUp(ctx context.Context, path string, blocks *store.Blocks, root chain.
 	defer db.Close()
 	var from string
 	err = db.Update(func(tx *bolt.Tx) error {
-		for _, b := range [][]byte{bucketAssets, bucketSources, bucketState} {
+		// An index made before block ids were kept lacks their bucket:
+		// index the chain again from its root to fill it.
+		again := tx.Bucket(bucketBlocks) == nil
+		for _, b := range [][]byte{bucketAssets, bucketSources, bucketState, bucketBlocks} {
 			if _, err := tx.CreateBucketIfNotExists(b); err != nil {
 				return err
 			}
 		}
 		from = string(tx.Bucket(bucketState).Get(keyTail))
+		if again {
+			from = ""
+		}
 		return nil
 	})
 	if err != nil {
@@ -101,8 +108,13 @@ func catchUp(ctx context.Context, path string, blocks *store.Blocks, root chain.
 			return nil
 		}
 		err := db.Update(func(tx *bolt.Tx) error {
-			assets, sources := tx.Bucket(bucketAssets), tx.Bucket(bucketSources)
+			assets, sources, blocks := tx.Bucket(bucketAssets), tx.Bucket(bucketSources), tx.Bucket(bucketBlocks)
 			for _, b := range pending {
+				var height [8]byte
+				binary.BigEndian.PutUint64(height[:], b.Height)
+				if err := blocks.Put([]byte(b.ID), height[:]); err != nil {
+					return err
+				}
 				for i, r := range b.Assets {
 					var pos [12]byte
 					binary.BigEndian.PutUint64(pos[:8], b.Height)

@@ -109,25 +109,45 @@ func newBlockCommand() *cli.Command {
 	return &cli.Command{
 		Name:      "block",
 		Usage:     "print one block as JSON, checked against its id",
-		ArgsUsage: "ID",
-		Action:    withEnv(runBlock),
+		ArgsUsage: "ID|PREFIX|HEIGHT",
+		Description: "A number is a height on --chain; a unique prefix of an id (4 hex digits or\n" +
+			"more) is looked up in --chain's index.\n\n" +
+			"Example:\n  bhctl --chain orders block 120",
+		Action: withEnv(runBlock),
 	}
 }
 
 func runBlock(c *cli.Context, e *env) error {
-	if err := needArgs(c, 1, "one block ID"); err != nil {
+	if err := needArgs(c, 1, "one block ID, a prefix of one, or a HEIGHT"); err != nil {
 		return err
 	}
-	id := c.Args().First()
-	if err := chain.CheckHex("block id", id); err != nil {
-		return usageError{err}
+	arg, err := parseHashArg("block", c.Args().First(), true)
+	if err != nil {
+		return err
 	}
 	h, err := e.open()
 	if err != nil {
 		return err
 	}
 	defer h.Close()
-	b, err := h.Blocks.Get(e.ctx, id)
+	var b chain.Block
+	if arg.full != "" {
+		b, err = h.Blocks.Get(e.ctx, arg.full)
+	} else {
+		var root chain.Block
+		root, err = h.Resolve(e.ctx, e.chain)
+		if err != nil {
+			return err
+		}
+		if arg.height >= 0 {
+			b, err = blockAt(e.ctx, h, root, arg.height)
+		} else {
+			var id string
+			if id, err = resolvePrefix(e.ctx, h, root, e.chain, "block", arg.prefix, true); err == nil {
+				b, err = h.Blocks.Get(e.ctx, id)
+			}
+		}
+	}
 	if err != nil {
 		return err
 	}
