@@ -218,8 +218,14 @@ func (w *Walker) check(it *item, prev chain.Block, first bool, start string, mod
 			problem = "hash mismatch"
 		}
 		if b.ID == "" {
+			// Nothing of the document could be read: the block's height is
+			// its place in the chain, so that the blocks after it are
+			// checked against that (not against height 0).
 			b.ID = it.raw.ID
 			b.Next = it.raw.Next
+			if !first {
+				b.Height = prev.Height + 1
+			}
 		}
 		return b, &Fault{Block: it.raw.ID, Height: b.Height, Problem: problem, Err: err}
 	}
