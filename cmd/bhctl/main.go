@@ -73,6 +73,7 @@ func newApp(stdin io.Reader, stdout, stderr io.Writer) *cli.App {
 		Description: "BlockHub keeps data as assets (chunks named by their content hash) listed in\n" +
 			"hash-linked blocks. bhctl writes and reads chains in the store chosen by\n" +
 			"--home (the embedded folder store, default ./.bh) or by store URLs.",
+		Version:                buildVersion().Version,
 		Flags:                  globalFlags(),
 		Reader:                 stdin,
 		Writer:                 stdout,
@@ -98,19 +99,20 @@ func newApp(stdin io.Reader, stdout, stderr io.Writer) *cli.App {
 			newOracleCommand(),
 			newContractCommand(),
 			newServeCommand(),
+			newHelpCommand(),
+			newVersionCommand(),
 		},
 	}
 	// `bhctl stream` is `bhctl import stream`, as the mission's CLI names it.
 	if spec, err := connectors.Lookup("stream"); err == nil {
 		app.Commands = append(app.Commands, connectorCommand(spec))
 	}
-	app.CommandNotFound = func(c *cli.Context, name string) {
-		fmt.Fprintf(stderr, "bhctl: unknown command %q (see bhctl help)\n", name)
-		os.Exit(2)
-	}
+	app.Action = appAction
 	for _, c := range app.Commands {
 		setUsageErrors(c)
+		addExample(c, c.Name)
 	}
+	app.CustomAppHelpTemplate = appHelpTemplate()
 	return app
 }
 
