@@ -72,7 +72,8 @@ func newApp(stdin io.Reader, stdout, stderr io.Writer) *cli.App {
 		Usage: "capture data into tamper-evident chains, walk and verify them",
 		Description: "BlockHub keeps data as assets (chunks named by their content hash) listed in\n" +
 			"hash-linked blocks. bhctl writes and reads chains in the store chosen by\n" +
-			"--home (the embedded folder store, default ./.bh) or by store URLs.",
+			"--home (the embedded folder store: the nearest .bh here or above, else ./.bh)\n" +
+			"or by store URLs.",
 		Version:                buildVersion().Version,
 		Flags:                  globalFlags(),
 		Reader:                 stdin,
@@ -101,6 +102,7 @@ func newApp(stdin io.Reader, stdout, stderr io.Writer) *cli.App {
 			newServeCommand(),
 			newHelpCommand(),
 			newVersionCommand(),
+			newInfoCommand(),
 		},
 	}
 	// `bhctl stream` is `bhctl import stream`, as the mission's CLI names it.
