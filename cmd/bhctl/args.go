@@ -44,6 +44,11 @@ func normalizeArgs(app *cli.App, args []string) []string {
 		if len(rest) == 0 {
 			if c := findCommand(cmds, a); c != nil {
 				path = append(path, a)
+				if c.SkipFlagParsing {
+					// The command parses its own arguments (bhctl emit).
+					rest = append(rest, args[i+1:]...)
+					break
+				}
 				cmds = c.Subcommands
 				cmdFlags = c.Flags
 				continue

@@ -92,8 +92,15 @@ func newHelpCommand() *cli.Command {
 				return cli.ShowAppHelp(c)
 			}
 			path := c.Args().Slice()
-			if _, err := findHelpTopic(c.App.Commands, path); err != nil {
+			cmd, err := findHelpTopic(c.App.Commands, path)
+			if err != nil {
 				return err
+			}
+			if cmd.SkipFlagParsing {
+				// Its --help is its own (bhctl emit): print bhctl's.
+				cmd.HelpName = c.App.Name + " " + strings.Join(path, " ")
+				cli.HelpPrinter(c.App.Writer, cmd.CustomHelpTemplate, cmd)
+				return nil
 			}
 			// Run `bhctl PATH --help`: urfave/cli sets the command up
 			// (names, flag categories) before it prints its help.

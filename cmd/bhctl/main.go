@@ -35,7 +35,10 @@ func run(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 	}
 	var ue usageError
 	var ff faultsFound
+	var ec exitCode
 	switch {
+	case errors.As(err, &ec):
+		return int(ec)
 	case errors.As(err, &ue):
 		fmt.Fprintf(stderr, "bhctl: %v (see bhctl help)\n", err)
 		return 2
@@ -103,6 +106,7 @@ func newApp(stdin io.Reader, stdout, stderr io.Writer) *cli.App {
 			newHelpCommand(),
 			newVersionCommand(),
 			newInfoCommand(),
+			newEmitCommand(),
 		},
 	}
 	// `bhctl stream` is `bhctl import stream`, as the mission's CLI names it.
