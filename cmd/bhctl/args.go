@@ -15,6 +15,16 @@ func normalizeArgs(app *cli.App, args []string) []string {
 	if len(args) == 0 {
 		return args
 	}
+	// Shell completion asks with this flag last, where urfave/cli looks.
+	// A partial flag before it (--de) is read from os.Args by urfave/cli's
+	// completer; given to its parser, it would fail the parse.
+	if n := len(args); n > 1 && args[n-1] == "--generate-bash-completion" {
+		words := args[:n-1]
+		if last := words[len(words)-1]; len(words) > 1 && strings.HasPrefix(last, "-") {
+			words = words[:len(words)-1]
+		}
+		return append(normalizeArgs(app, words), args[n-1])
+	}
 	var globals, path, flags, rest []string
 	cmds := app.Commands
 	var cmdFlags []cli.Flag

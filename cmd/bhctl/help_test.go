@@ -61,3 +61,23 @@ func TestNearest(t *testing.T) {
 		}
 	}
 }
+
+func TestCompletionShell(t *testing.T) {
+	for _, tt := range []struct {
+		args []string
+		want string
+		ok   bool
+	}{
+		{[]string{"bash"}, "bash", true},
+		{[]string{"zsh"}, "zsh", true},
+		{[]string{"fish"}, "fish", true},
+		{[]string{"tcsh"}, "", false},
+		{nil, "", false},
+		{[]string{"bash", "zsh"}, "", false},
+	} {
+		got, err := completionShell(tt.args)
+		if got != tt.want || (err == nil) != tt.ok {
+			t.Errorf("completionShell(%q) = %q, %v", tt.args, got, err)
+		}
+	}
+}

@@ -84,6 +84,7 @@ func newApp(stdin io.Reader, stdout, stderr io.Writer) *cli.App {
 		ErrWriter:              stderr,
 		HideHelpCommand:        false,
 		UseShortOptionHandling: true,
+		EnableBashCompletion:   true,
 		Suggest:                true,
 		ExitErrHandler:         func(*cli.Context, error) {}, // run() reports errors
 		OnUsageError: func(_ *cli.Context, err error, _ bool) error {
@@ -107,6 +108,8 @@ func newApp(stdin io.Reader, stdout, stderr io.Writer) *cli.App {
 			newVersionCommand(),
 			newInfoCommand(),
 			newEmitCommand(),
+			newCompletionCommand(),
+			newChainsCommand(),
 		},
 	}
 	// `bhctl stream` is `bhctl import stream`, as the mission's CLI names it.
