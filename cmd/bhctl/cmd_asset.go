@@ -96,11 +96,23 @@ func runAsset(c *cli.Context, e *env) error {
 	if raw {
 		return writeVerified(e, h, hash)
 	}
-	data, err := h.Assets.ReadAll(e.ctx, hash) // checked before anything is shown
+	// Checked before anything is shown: a small asset whole in memory, a
+	// large one hashed through, then its head read again for its type.
+	size, err := h.Assets.Stat(e.ctx, hash)
 	if err != nil {
 		return err
 	}
-	facts := describeAsset(hash, data)
+	var data []byte
+	if size <= memLimit {
+		data, err = h.Assets.ReadAll(e.ctx, hash)
+	} else if err = h.Assets.Verify(e.ctx, hash, -1); err == nil {
+		data, err = assetHead(e, h, hash)
+	}
+	if err != nil {
+		return err
+	}
+	facts := describeAsset(hash, data, size > memLimit)
+	facts.Size = size
 	facts.Chain = e.chain
 	if rootErr == nil {
 		if err := locateAsset(e, h, root, &facts); err != nil {
@@ -111,6 +123,9 @@ func runAsset(c *cli.Context, e *env) error {
 		return e.printJSON(facts)
 	}
 	printFacts(e, facts)
+	if facts.Text && size > memLimit {
+		return writeVerified(e, h, hash)
+	}
 	if facts.Text {
 		_, err = e.stdout.Write(data)
 		return err
@@ -119,18 +134,39 @@ func runAsset(c *cli.Context, e *env) error {
 	return nil
 }
 
+// assetHead returns the first bytes of an asset, enough to detect its type
+// (mimetype reads as much).
+func assetHead(e *env, h *blockhub.Hub, hash string) ([]byte, error) {
+	rc, err := h.Assets.Get(e.ctx, hash)
+	if err != nil {
+		return nil, err
+	}
+	defer rc.Close()
+	head := make([]byte, 3072)
+	n, err := io.ReadFull(rc, head)
+	if err != nil && err != io.ErrUnexpectedEOF {
+		return nil, fmt.Errorf("asset %s: %w", hash, err)
+	}
+	return head[:n], nil
+}
+
 func isTerminal(w io.Writer) bool {
 	f, ok := w.(*os.File)
 	return ok && term.IsTerminal(int(f.Fd()))
 }
 
-// describeAsset detects the type of data and whether it reads as text.
-func describeAsset(hash string, data []byte) assetFacts {
+// describeAsset detects the type of data (the whole asset, or with head
+// its first bytes) and whether it reads as text.
+func describeAsset(hash string, data []byte, head bool) assetFacts {
 	m := mimetype.Detect(data)
 	text := false
 	for t := m; t != nil; t = t.Parent() {
 		if t.Is("text/plain") {
 			text = utf8.Valid(data)
+			// A head may end inside a character.
+			for i := 1; head && !text && i < utf8.UTFMax && i < len(data); i++ {
+				text = utf8.Valid(data[:len(data)-i])
+			}
 		}
 	}
 	return assetFacts{Hash: hash, Size: int64(len(data)), Detected: m.String(), Text: text}

@@ -30,6 +30,14 @@ func TestAssetLargeCorrupt(t *testing.T) {
 		t.Fatalf("asset wrote %d bytes, want the %d captured", out.Len(), len(data))
 	}
 
+	out.Reset()
+	if code := run([]string{"bhctl", "--home", home, "asset", "--raw=false", hash}, nil, &out, &errs); code != 0 {
+		t.Fatalf("asset --raw=false: exit %d: %s", code, errs.String())
+	}
+	if !strings.Contains(out.String(), "size     65536 bytes\n") || !strings.HasSuffix(out.String(), "\n\n"+string(data)) {
+		t.Fatalf("asset --raw=false of a large text asset:\n%.300s", out.String())
+	}
+
 	blob := filepath.Join(home, "assets", hash[:2], hash+".blob")
 	os.Chmod(blob, 0o644)
 	forged := bytes.Clone(data)
@@ -47,6 +55,13 @@ func TestAssetLargeCorrupt(t *testing.T) {
 	}
 	if !strings.Contains(errs.String(), "does not match its hash") {
 		t.Fatalf("stderr = %q", errs.String())
+	}
+	for _, args := range [][]string{{"--raw=false"}, {"-o", "json"}} {
+		out.Reset()
+		code := run(append(append([]string{"bhctl", "--home", home, "asset"}, args...), hash), nil, &out, &errs)
+		if code != 1 || out.Len() != 0 {
+			t.Fatalf("asset %s of a corrupted large asset: exit %d, %d bytes on stdout; want 1, none", args, code, out.Len())
+		}
 	}
 }
 
