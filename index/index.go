@@ -41,11 +41,23 @@ func Path(home, rootID string) string {
 // root, brings it up to date from blocks, and returns it read-only: other
 // processes may open it at the same time. Close it when done.
 func Open(ctx context.Context, home string, blocks *store.Blocks, root chain.Block) (*Index, error) {
+	return OpenWait(ctx, home, blocks, root, time.Minute)
+}
+
+// ErrBusy is what OpenWait returns when another process holds the index
+// for longer than the wait (an import with --prevent-dups holds it for its
+// whole run).
+var ErrBusy = errors.New("index busy")
+
+// OpenWait is Open waiting at most wait for another process to release the
+// index; after that it returns an error matching ErrBusy. Readers that can
+// do without the index (walking the chain instead) wait briefly.
+func OpenWait(ctx context.Context, home string, blocks *store.Blocks, root chain.Block, wait time.Duration) (*Index, error) {
 	path := Path(home, root.ID)
 	if err := os.MkdirAll(filepath.Dir(path), 0o755); err != nil {
 		return nil, fmt.Errorf("index: %w", err)
 	}
-	added, err := catchUp(ctx, path, blocks, root)
+	added, err := catchUp(ctx, path, blocks, root, wait)
 	if err != nil {
 		return nil, err
 	}
@@ -65,12 +77,15 @@ func Rebuild(ctx context.Context, home string, blocks *store.Blocks, root chain.
 	if err := os.MkdirAll(filepath.Dir(path), 0o755); err != nil {
 		return 0, fmt.Errorf("index: %w", err)
 	}
-	return catchUp(ctx, path, blocks, root)
+	return catchUp(ctx, path, blocks, root, time.Minute)
 }
 
 // catchUp indexes the blocks linked after the last indexed one.
-func catchUp(ctx context.Context, path string, blocks *store.Blocks, root chain.Block) (int, error) {
-	db, err := bolt.Open(path, 0o644, &bolt.Options{Timeout: time.Minute})
+func catchUp(ctx context.Context, path string, blocks *store.Blocks, root chain.Block, wait time.Duration) (int, error) {
+	db, err := bolt.Open(path, 0o644, &bolt.Options{Timeout: wait})
+	if errors.Is(err, bolt.ErrTimeout) {
+		return 0, fmt.Errorf("index %s: %w: %w (another bhctl holds it)", path, ErrBusy, err)
+	}
 	if err != nil {
 		return 0, fmt.Errorf("index %s: %w (another bhctl may hold it; delete it to rebuild)", path, err)
 	}

@@ -13,7 +13,6 @@ import (
 
 	"github.com/blockhub/blockhub"
 	"github.com/blockhub/blockhub/chain"
-	"github.com/blockhub/blockhub/index"
 )
 
 func newAssetCommand() *cli.Command {
@@ -173,17 +172,12 @@ func describeAsset(hash string, data []byte, head bool) assetFacts {
 }
 
 // locateAsset fills in where the asset sits on the chain, from the chain's
-// index and the block at that height.
+// index (or the chain) and the block at that height.
 func locateAsset(e *env, h *blockhub.Hub, root chain.Block, f *assetFacts) error {
 	f.ChainID = root.ID
-	x, err := index.Open(e.ctx, h.Home, h.Blocks, root)
-	if err != nil {
+	height, i, ok, err := assetPosition(e.ctx, h, root, f.Hash)
+	if err != nil || !ok {
 		return err
-	}
-	height, i, ok := x.Position(f.Hash)
-	x.Close()
-	if !ok {
-		return nil
 	}
 	b, err := blockAt(e.ctx, h, root, int64(height))
 	if err != nil {

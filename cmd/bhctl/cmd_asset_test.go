@@ -2,10 +2,15 @@ package main
 
 import (
 	"bytes"
+	"context"
 	"os"
 	"path/filepath"
 	"strings"
 	"testing"
+	"time"
+
+	"github.com/blockhub/blockhub"
+	"github.com/blockhub/blockhub/index"
 )
 
 // TestAssetLargeCorrupt takes the path of assets above memLimit (checked
@@ -101,5 +106,56 @@ func TestParseHashArg(t *testing.T) {
 		if err != nil || got != tt.want {
 			t.Errorf("parseHashArg(%q, %v) = %+v, %v; want %+v", tt.in, tt.heights, got, err, tt.want)
 		}
+	}
+}
+
+// TestLookupWhileIndexBusy holds the chain's index open, as an import with
+// --prevent-dups does for its whole run: prefixes and positions are then
+// read from the chain itself, with the same answers.
+func TestLookupWhileIndexBusy(t *testing.T) {
+	defer func(d time.Duration) { indexWait = d }(indexWait)
+	indexWait = 100 * time.Millisecond
+	ctx := context.Background()
+	home := t.TempDir()
+	var out, errs bytes.Buffer
+	if code := run([]string{"bhctl", "--home", home, "pipe", "-q"}, strings.NewReader("hello\n"), &out, &errs); code != 0 {
+		t.Fatalf("pipe: exit %d: %s", code, errs.String())
+	}
+	h, err := blockhub.Open(ctx, blockhub.Config{Home: home})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer h.Close()
+	root, err := h.Resolve(ctx, "default")
+	if err != nil {
+		t.Fatal(err)
+	}
+	x, err := index.Open(ctx, home, h.Blocks, root)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer x.Close()
+	tail, err := h.Blocks.Tail(ctx, root.ID)
+	if err != nil {
+		t.Fatal(err)
+	}
+
+	out.Reset()
+	if code := run([]string{"bhctl", "--home", home, "asset", "-o", "json", "5891b5"}, nil, &out, &errs); code != 0 {
+		t.Fatalf("asset 5891b5 with the index busy: exit %d: %s", code, errs.String())
+	}
+	if !strings.Contains(out.String(), `"on_chain":true,"block":"`+tail.ID+`","height":1,"index":0}`) {
+		t.Fatalf("asset -o json = %s", out.String())
+	}
+	out.Reset()
+	if code := run([]string{"bhctl", "--home", home, "block", tail.ID[:8]}, nil, &out, &errs); code != 0 {
+		t.Fatalf("block prefix with the index busy: exit %d: %s", code, errs.String())
+	}
+	if !strings.Contains(out.String(), `"id":"`+tail.ID+`"`) {
+		t.Fatalf("block %s = %s", tail.ID[:8], out.String())
+	}
+	errs.Reset()
+	if code := run([]string{"bhctl", "--home", home, "asset", "ffff0000"}, nil, &out, &errs); code != 1 || !strings.Contains(errs.String(), "matches nothing") {
+		t.Fatalf("asset ffff0000: exit %d: %s", code, errs.String())
 	}
 }

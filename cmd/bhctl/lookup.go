@@ -4,8 +4,11 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"maps"
+	"slices"
 	"strconv"
 	"strings"
+	"time"
 
 	"github.com/blockhub/blockhub"
 	"github.com/blockhub/blockhub/chain"
@@ -76,17 +79,25 @@ var (
 // (index/<chain id>.db in the home, brought up to date first): its keys
 // are sorted, so a prefix costs one seek, where the store's listing would
 // cost a scan of every asset of every chain.
+//
+// While another process holds the index (an import with --prevent-dups
+// holds it for its whole run), the chain is walked instead.
 func resolvePrefix(ctx context.Context, h *blockhub.Hub, root chain.Block, chainName, what, prefix string, blocks bool) (string, error) {
-	x, err := index.Open(ctx, h.Home, h.Blocks, root)
-	if err != nil {
-		return "", err
-	}
-	defer x.Close()
 	var got []string
-	if blocks {
+	x, err := index.OpenWait(ctx, h.Home, h.Blocks, root, indexWait)
+	switch {
+	case errors.Is(err, index.ErrBusy):
+		if got, err = walkPrefix(ctx, h, root, prefix, blocks, maxCandidates+1); err != nil {
+			return "", err
+		}
+	case err != nil:
+		return "", err
+	case blocks:
 		got = x.BlocksWithPrefix(prefix, maxCandidates+1)
-	} else {
+		x.Close()
+	default:
 		got = x.AssetsWithPrefix(prefix, maxCandidates+1)
+		x.Close()
 	}
 	switch len(got) {
 	case 0:
@@ -100,6 +111,58 @@ func resolvePrefix(ctx context.Context, h *blockhub.Hub, root chain.Block, chain
 		list, more = got[:maxCandidates], ", ..."
 	}
 	return "", fmt.Errorf("%s prefix %s: %w on chain %q: %s%s", what, prefix, errAmbiguous, chainName, strings.Join(list, ", "), more)
+}
+
+// indexWait is how long a lookup waits for the index before it walks the
+// chain instead.
+var indexWait = 2 * time.Second
+
+// walkPrefix is what the index answers, read from the chain itself: up to
+// limit block ids (blocks) or asset hashes that start with prefix, sorted.
+func walkPrefix(ctx context.Context, h *blockhub.Hub, root chain.Block, prefix string, blocks bool, limit int) ([]string, error) {
+	seen := map[string]bool{}
+	for b, err := range h.Walker(root).All(ctx, nil) {
+		if err != nil {
+			return nil, err
+		}
+		if blocks {
+			if strings.HasPrefix(b.ID, prefix) {
+				seen[b.ID] = true
+			}
+			continue
+		}
+		for _, r := range b.Assets {
+			if strings.HasPrefix(r.Hash, prefix) {
+				seen[r.Hash] = true
+			}
+		}
+	}
+	got := slices.Sorted(maps.Keys(seen))
+	return got[:min(limit, len(got))], nil
+}
+
+// assetPosition returns the height and index of the asset's latest
+// listing on the chain, from the index or, while it is busy, the chain.
+func assetPosition(ctx context.Context, h *blockhub.Hub, root chain.Block, hash string) (height uint64, i int, ok bool, err error) {
+	x, err := index.OpenWait(ctx, h.Home, h.Blocks, root, indexWait)
+	if err == nil {
+		height, i, ok = x.Position(hash)
+		return height, i, ok, x.Close()
+	}
+	if !errors.Is(err, index.ErrBusy) {
+		return 0, 0, false, err
+	}
+	for b, err := range h.Walker(root).All(ctx, nil) {
+		if err != nil {
+			return 0, 0, false, err
+		}
+		for j, r := range b.Assets {
+			if r.Hash == hash {
+				height, i, ok = b.Height, j, true
+			}
+		}
+	}
+	return height, i, ok, nil
 }
 
 // blockAt returns the block at height on the chain rooted at root, as the
