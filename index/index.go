@@ -21,6 +21,7 @@ var (
 	bucketAssets  = []byte("assets")  // hash -> height (8 bytes) + index (4 bytes)
 	bucketSources = []byte("sources") // source key -> meta of its latest asset
 	bucketState   = []byte("state")   // "tail" -> id of the last indexed block
+	bucketBlocks  = []byte("blocks")  // block id -> height (8 bytes)
 	keyTail       = []byte("tail")
 )
 
@@ -40,11 +41,23 @@ func Path(home, rootID string) string {
 // root, brings it up to date from blocks, and returns it read-only: other
 // processes may open it at the same time. Close it when done.
 func Open(ctx context.Context, home string, blocks *store.Blocks, root chain.Block) (*Index, error) {
+	return OpenWait(ctx, home, blocks, root, time.Minute)
+}
+
+// ErrBusy is what OpenWait returns when another process holds the index
+// for longer than the wait (an import with --prevent-dups holds it for its
+// whole run).
+var ErrBusy = errors.New("index busy")
+
+// OpenWait is Open waiting at most wait for another process to release the
+// index; after that it returns an error matching ErrBusy. Readers that can
+// do without the index (walking the chain instead) wait briefly.
+func OpenWait(ctx context.Context, home string, blocks *store.Blocks, root chain.Block, wait time.Duration) (*Index, error) {
 	path := Path(home, root.ID)
 	if err := os.MkdirAll(filepath.Dir(path), 0o755); err != nil {
 		return nil, fmt.Errorf("index: %w", err)
 	}
-	added, err := catchUp(ctx, path, blocks, root)
+	added, err := catchUp(ctx, path, blocks, root, wait)
 	if err != nil {
 		return nil, err
 	}
@@ -64,24 +77,33 @@ func Rebuild(ctx context.Context, home string, blocks *store.Blocks, root chain.
 	if err := os.MkdirAll(filepath.Dir(path), 0o755); err != nil {
 		return 0, fmt.Errorf("index: %w", err)
 	}
-	return catchUp(ctx, path, blocks, root)
+	return catchUp(ctx, path, blocks, root, time.Minute)
 }
 
 // catchUp indexes the blocks linked after the last indexed one.
-func catchUp(ctx context.Context, path string, blocks *store.Blocks, root chain.Block) (int, error) {
-	db, err := bolt.Open(path, 0o644, &bolt.Options{Timeout: time.Minute})
+func catchUp(ctx context.Context, path string, blocks *store.Blocks, root chain.Block, wait time.Duration) (int, error) {
+	db, err := bolt.Open(path, 0o644, &bolt.Options{Timeout: wait})
+	if errors.Is(err, bolt.ErrTimeout) {
+		return 0, fmt.Errorf("index %s: %w: %w (another bhctl holds it)", path, ErrBusy, err)
+	}
 	if err != nil {
 		return 0, fmt.Errorf("index %s: %w (another bhctl may hold it; delete it to rebuild)", path, err)
 	}
 	defer db.Close()
 	var from string
 	err = db.Update(func(tx *bolt.Tx) error {
-		for _, b := range [][]byte{bucketAssets, bucketSources, bucketState} {
+		// An index made before block ids were kept lacks their bucket:
+		// index the chain again from its root to fill it.
+		again := tx.Bucket(bucketBlocks) == nil
+		for _, b := range [][]byte{bucketAssets, bucketSources, bucketState, bucketBlocks} {
 			if _, err := tx.CreateBucketIfNotExists(b); err != nil {
 				return err
 			}
 		}
 		from = string(tx.Bucket(bucketState).Get(keyTail))
+		if again {
+			from = ""
+		}
 		return nil
 	})
 	if err != nil {
@@ -101,8 +123,13 @@ func catchUp(ctx context.Context, path string, blocks *store.Blocks, root chain.
 			return nil
 		}
 		err := db.Update(func(tx *bolt.Tx) error {
-			assets, sources := tx.Bucket(bucketAssets), tx.Bucket(bucketSources)
+			assets, sources, blocks := tx.Bucket(bucketAssets), tx.Bucket(bucketSources), tx.Bucket(bucketBlocks)
 			for _, b := range pending {
+				var height [8]byte
+				binary.BigEndian.PutUint64(height[:], b.Height)
+				if err := blocks.Put([]byte(b.ID), height[:]); err != nil {
+					return err
+				}
 				for i, r := range b.Assets {
 					var pos [12]byte
 					binary.BigEndian.PutUint64(pos[:8], b.Height)

@@ -115,6 +115,7 @@ func (w *Walker) All(ctx context.Context, opts *Options) iter.Seq2[chain.Block, 
 		r := w.read(ctx, &readers, start, opts)
 
 		var prev chain.Block
+		var good chain.Block // the last block without a fault
 		first := true
 		// cut yields ctx's error for a walk that ctx ends before its end.
 		// Only the caller's ctx can be done inside the loop below (cancel
@@ -147,9 +148,12 @@ func (w *Walker) All(ctx context.Context, opts *Options) iter.Seq2[chain.Block, 
 					ended(it.err)
 					return
 				}
-				b, fault := w.check(it, prev, first, start, opts.Mode)
+				b, fault := w.check(it, prev, first, start, opts.Mode, good)
 				first = false
 				prev = b
+				if fault == nil {
+					good = b
+				}
 				if b.Height >= fromHeight || fault != nil && opts.Mode != Skip {
 					if fault != nil {
 						if !yield(b, fault) || opts.Mode == Stop || b.ID == "" {
@@ -207,7 +211,7 @@ func parseEnd(to string) (int64, string, error) {
 }
 
 // check checks a decoded block against the one before.
-func (w *Walker) check(it *item, prev chain.Block, first bool, start string, mode Mode) (chain.Block, *Fault) {
+func (w *Walker) check(it *item, prev chain.Block, first bool, start string, mode Mode, good chain.Block) (chain.Block, *Fault) {
 	b, err := it.block, it.fault
 	if err != nil {
 		if mode == Skip && b.ID != "" {
@@ -218,8 +222,14 @@ func (w *Walker) check(it *item, prev chain.Block, first bool, start string, mod
 			problem = "hash mismatch"
 		}
 		if b.ID == "" {
+			// Nothing of the document could be read: the block's height is
+			// its place in the chain, so that the blocks after it are
+			// checked against that (not against height 0).
 			b.ID = it.raw.ID
 			b.Next = it.raw.Next
+			if !first {
+				b.Height = prev.Height + 1
+			}
 		}
 		return b, &Fault{Block: it.raw.ID, Height: b.Height, Problem: problem, Err: err}
 	}
@@ -242,7 +252,11 @@ func (w *Walker) check(it *item, prev chain.Block, first bool, start string, mod
 	case b.Prev != prev.ID:
 		return b, &Fault{Block: b.ID, Height: b.Height, Problem: "broken link", Err: fmt.Errorf("prev is %s, the block before is %s", b.Prev, prev.ID)}
 	case b.Height != prev.Height+1:
-		return b, &Fault{Block: b.ID, Height: b.Height, Problem: "height gap", Err: fmt.Errorf("height %d after %d", b.Height, prev.Height)}
+		err := fmt.Errorf("height %d after %d", b.Height, prev.Height)
+		if good.ID != "" && good.ID != prev.ID {
+			err = fmt.Errorf("height %d after a faulty block at height %d; the last good block is at height %d", b.Height, prev.Height, good.Height)
+		}
+		return b, &Fault{Block: b.ID, Height: b.Height, Problem: "height gap", Err: err}
 	}
 	return b, nil
 }

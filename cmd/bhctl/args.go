@@ -15,6 +15,16 @@ func normalizeArgs(app *cli.App, args []string) []string {
 	if len(args) == 0 {
 		return args
 	}
+	// Shell completion asks with this flag last, where urfave/cli looks.
+	// A partial flag before it (--de) is read from os.Args by urfave/cli's
+	// completer; given to its parser, it would fail the parse.
+	if n := len(args); n > 1 && args[n-1] == "--generate-bash-completion" {
+		words := args[:n-1]
+		if last := words[len(words)-1]; len(words) > 1 && strings.HasPrefix(last, "-") {
+			words = words[:len(words)-1]
+		}
+		return append(normalizeArgs(app, words), args[n-1])
+	}
 	var globals, path, flags, rest []string
 	cmds := app.Commands
 	var cmdFlags []cli.Flag
@@ -44,6 +54,11 @@ func normalizeArgs(app *cli.App, args []string) []string {
 		if len(rest) == 0 {
 			if c := findCommand(cmds, a); c != nil {
 				path = append(path, a)
+				if c.SkipFlagParsing {
+					// The command parses its own arguments (bhctl emit).
+					rest = append(rest, args[i+1:]...)
+					break
+				}
 				cmds = c.Subcommands
 				cmdFlags = c.Flags
 				continue

@@ -20,6 +20,10 @@ func TestNormalizeArgs(t *testing.T) {
 		{"bhctl walk --live --home /tmp/x", "bhctl --home /tmp/x walk --live"},
 		{"bhctl asset -- -weird", "bhctl asset -- -weird"},
 		{"bhctl help walk", "bhctl help walk"},
+		{"bhctl help import csv", "bhctl help import csv"},
+		{"bhctl asset 5891 --raw", "bhctl asset --raw 5891"},
+		{"bhctl emit csv --rows 10 -o x.csv", "bhctl emit csv --rows 10 -o x.csv"},
+		{"bhctl -q emit junk --bytes 1K", "bhctl -q emit junk --bytes 1K"},
 	}
 	for _, tt := range tests {
 		got := strings.Join(normalizeArgs(app, strings.Fields(tt.in)), " ")

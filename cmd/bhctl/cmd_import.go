@@ -22,7 +22,9 @@ func newImportCommand() *cli.Command {
 		ArgsUsage: "CONNECTOR [ARGS...]",
 		Description: "Each connector cuts its input into assets. Common flags: --rows, --exclude,\n" +
 			"--format, --meta, --prevent-dups, --dry-run, --sensitive. With -o json one\n" +
-			"summary object is printed (captured, skipped, records, bytes, ...).",
+			"summary object is printed (captured, skipped, records, bytes, ...).\n" +
+			"bhctl help import CONNECTOR shows a connector's own flags and examples.",
+		Action: importAction,
 	}
 	for _, spec := range connectors.All() {
 		cmd.Subcommands = append(cmd.Subcommands, connectorCommand(spec))
@@ -50,19 +52,21 @@ func connectorCommand(spec connectors.Spec) *cli.Command {
 	for _, o := range spec.Options {
 		flags = append(flags, optionFlag(spec.Name, o))
 	}
-	flags = append(flags, commonFlags()...)
-	desc := spec.Help
-	if len(spec.Examples) > 0 {
-		desc += "\n\nExamples:\n  " + strings.Join(spec.Examples, "\n  ")
+	for _, f := range commonFlags() {
+		setCategory(f, "every connector")
+		flags = append(flags, f)
 	}
 	return &cli.Command{
-		Name:         spec.Name,
-		Usage:        spec.Usage,
-		ArgsUsage:    spec.ArgsUsage,
-		Description:  desc,
-		Flags:        flags,
-		OnUsageError: func(_ *cli.Context, err error, _ bool) error { return usageError{err} },
-		Action:       withEnv(func(c *cli.Context, e *env) error { return runImport(c, e, spec) }),
+		Name:        spec.Name,
+		Usage:       spec.Usage,
+		ArgsUsage:   spec.ArgsUsage,
+		Description: spec.Help,
+		// The connector's own options first, then those of every import;
+		// its examples from its spec end the help.
+		CustomHelpTemplate: helpTemplate(false, spec.Examples),
+		Flags:              flags,
+		OnUsageError:       func(_ *cli.Context, err error, _ bool) error { return usageError{err} },
+		Action:             withEnv(func(c *cli.Context, e *env) error { return runImport(c, e, spec) }),
 	}
 }
 
@@ -235,4 +239,18 @@ func newProgress(e *env, src connectors.Source) *progressbar.ProgressBar {
 		progressbar.OptionThrottle(100*time.Millisecond),
 		progressbar.OptionClearOnFinish(),
 		progressbar.OptionSetDescription("importing"))
+}
+
+// setCategory puts a flag under a heading of the help.
+func setCategory(f cli.Flag, category string) {
+	switch f := f.(type) {
+	case *cli.IntFlag:
+		f.Category = category
+	case *cli.StringFlag:
+		f.Category = category
+	case *cli.StringSliceFlag:
+		f.Category = category
+	case *cli.BoolFlag:
+		f.Category = category
+	}
 }

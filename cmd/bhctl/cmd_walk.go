@@ -2,9 +2,12 @@ package main
 
 import (
 	"errors"
+	"fmt"
+	"strconv"
 
 	"github.com/urfave/cli/v2"
 
+	"github.com/blockhub/blockhub"
 	"github.com/blockhub/blockhub/chain"
 	"github.com/blockhub/blockhub/chain/walk"
 )
@@ -14,34 +17,86 @@ func newWalkCommand() *cli.Command {
 		Name:  "walk",
 		Usage: "print the chain's blocks, root to tail, checking each",
 		Description: "Text output is one line per block (height, id, time, assets); -o json prints\n" +
-			"each block as its stored JSON document. --live keeps following the chain.",
+			"each block as its stored JSON document. --live keeps following the chain.\n" +
+			"A --from past the tail is an error (exit 1), as is --from after --to.\n\n" +
+			"--on-fault says what a block that fails its checks does: fail stops the walk\n" +
+			"there (exit 1); report prints the fault on stderr, goes on where it can and\n" +
+			"exits 1 at the end; skip checks nothing beyond following the links.\n\n" +
+			"Example:\n  bhctl --chain orders walk --from 100 --to 120 --assets -o json",
 		Flags: []cli.Flag{
 			&cli.StringFlag{Name: "from", Usage: "first block: id or height"},
 			&cli.StringFlag{Name: "to", Usage: "last block: id or height"},
 			&cli.BoolFlag{Name: "live", Usage: "after the tail, wait for new blocks (until interrupted)"},
 			&cli.BoolFlag{Name: "assets", Usage: "print the assets of each block too"},
+			&cli.StringFlag{Name: "on-fault", Value: "fail", Usage: "what a faulty block does: fail, report or skip"},
 		},
 		Action: withEnv(runWalk),
 	}
+}
+
+// walkOptions checks walk's flags and turns them into the walker's options.
+func walkOptions(from, to, onFault string, live bool) (*walk.Options, error) {
+	opts := &walk.Options{From: from, To: to, Live: live}
+	switch onFault {
+	case "fail":
+		opts.Mode = walk.Stop
+	case "report":
+		opts.Mode = walk.Report
+	case "skip":
+		opts.Mode = walk.Skip
+	default:
+		return nil, usagef("walk: --on-fault %q: want fail, report or skip", onFault)
+	}
+	fh, fromHeight := walkHeight(from)
+	th, toHeight := walkHeight(to)
+	if from != "" && !fromHeight && !chain.IsHex(from) {
+		return nil, usagef("walk: --from %q: want a block id or a height", from)
+	}
+	if to != "" && !toHeight && !chain.IsHex(to) {
+		return nil, usagef("walk: --to %q: want a block id or a height", to)
+	}
+	if fromHeight && toHeight && fh > th {
+		return nil, usagef("walk: --from %d is after --to %d", fh, th)
+	}
+	return opts, nil
+}
+
+func walkHeight(s string) (uint64, bool) {
+	h, err := strconv.ParseUint(s, 10, 64)
+	return h, err == nil
 }
 
 func runWalk(c *cli.Context, e *env) error {
 	if c.NArg() != 0 {
 		return usagef("walk takes no arguments (got %q); use --chain, --from, --to", c.Args().First())
 	}
+	opts, err := walkOptions(c.String("from"), c.String("to"), c.String("on-fault"), c.Bool("live"))
+	if err != nil {
+		return err
+	}
 	h, root, err := e.openChain()
 	if err != nil {
 		return err
 	}
 	defer h.Close()
-	opts := &walk.Options{From: c.String("from"), To: c.String("to"), Live: c.Bool("live")}
+	n, faults := 0, 0
 	for b, err := range h.Walker(root).All(e.ctx, opts) {
+		var fault *walk.Fault
+		if errors.As(err, &fault) && opts.Mode == walk.Report {
+			faults++
+			fmt.Fprintf(e.stderr, "bhctl: fault: %s\n", oneLine(fault.Error()))
+			if b.ID == "" {
+				continue
+			}
+			err = nil
+		}
 		if err != nil {
 			if opts.Live && errors.Is(err, e.ctx.Err()) {
 				return nil
 			}
 			return err
 		}
+		n++
 		if err := printBlock(e, b, c.Bool("assets")); err != nil {
 			return err
 		}
@@ -49,7 +104,22 @@ func runWalk(c *cli.Context, e *env) error {
 	if opts.Live && e.ctx.Err() != nil {
 		return nil // interrupted: a normal end for a live walk
 	}
+	if faults > 0 {
+		return faultsFound{faults}
+	}
+	if n == 0 && opts.From != "" && !opts.Live {
+		return pastTail(e, h, root, "--from "+opts.From)
+	}
 	return nil
+}
+
+// pastTail is the error of a walk whose --from or --to is not on the chain.
+func pastTail(e *env, h *blockhub.Hub, root chain.Block, what string) error {
+	tail, err := h.Blocks.Tail(e.ctx, root.ID)
+	if err != nil {
+		return err
+	}
+	return fmt.Errorf("walk: %s: past the tail of chain %q (height %d)", what, e.chain, tail.Height)
 }
 
 type assetLine struct {
@@ -109,25 +179,45 @@ func newBlockCommand() *cli.Command {
 	return &cli.Command{
 		Name:      "block",
 		Usage:     "print one block as JSON, checked against its id",
-		ArgsUsage: "ID",
-		Action:    withEnv(runBlock),
+		ArgsUsage: "ID|PREFIX|HEIGHT",
+		Description: "A number is a height on --chain; a unique prefix of an id (4 hex digits or\n" +
+			"more) is looked up in --chain's index.\n\n" +
+			"Example:\n  bhctl --chain orders block 120",
+		Action: withEnv(runBlock),
 	}
 }
 
 func runBlock(c *cli.Context, e *env) error {
-	if err := needArgs(c, 1, "one block ID"); err != nil {
+	if err := needArgs(c, 1, "one block ID, a prefix of one, or a HEIGHT"); err != nil {
 		return err
 	}
-	id := c.Args().First()
-	if err := chain.CheckHex("block id", id); err != nil {
-		return usageError{err}
+	arg, err := parseHashArg("block", c.Args().First(), true)
+	if err != nil {
+		return err
 	}
 	h, err := e.open()
 	if err != nil {
 		return err
 	}
 	defer h.Close()
-	b, err := h.Blocks.Get(e.ctx, id)
+	var b chain.Block
+	if arg.full != "" {
+		b, err = h.Blocks.Get(e.ctx, arg.full)
+	} else {
+		var root chain.Block
+		root, err = h.Resolve(e.ctx, e.chain)
+		if err != nil {
+			return err
+		}
+		if arg.height >= 0 {
+			b, err = blockAt(e.ctx, h, root, arg.height)
+		} else {
+			var id string
+			if id, err = resolvePrefix(e.ctx, h, root, e.chain, "block", arg.prefix, true); err == nil {
+				b, err = h.Blocks.Get(e.ctx, id)
+			}
+		}
+	}
 	if err != nil {
 		return err
 	}

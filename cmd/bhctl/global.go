@@ -17,7 +17,7 @@ import (
 
 func globalFlags() []cli.Flag {
 	return []cli.Flag{
-		&cli.StringFlag{Name: "home", EnvVars: []string{"BH_HOME"}, Value: ".bh", Usage: "folder of the embedded store and indexes"},
+		&cli.StringFlag{Name: "home", EnvVars: []string{"BH_HOME"}, DefaultText: "the nearest .bh here or above, else ./.bh", Usage: "folder of the embedded store and indexes"},
 		&cli.StringSliceFlag{Name: "block-store", EnvVars: []string{"BH_BLOCK_STORE"}, Usage: "block store URL (repeat for a cluster; default: --home)"},
 		&cli.StringSliceFlag{Name: "asset-store", EnvVars: []string{"BH_ASSET_STORE"}, Usage: "asset store URL (repeat for a cluster; default: --home)"},
 		&cli.StringFlag{Name: "cluster", EnvVars: []string{"BH_CLUSTER"}, Value: "mirror", Usage: "policy of a store cluster: mirror, quorum=N or shard=N"},
@@ -59,13 +59,26 @@ func newEnv(c *cli.Context) (*env, error) {
 		chain:  c.String("chain"),
 		log:    log,
 		cfg: blockhub.Config{
-			Home:          c.String("home"),
+			Home:          homeOf(c),
 			BlockStore:    splitList(c.StringSlice("block-store")...),
 			AssetStore:    splitList(c.StringSlice("asset-store")...),
 			ClusterPolicy: c.String("cluster"),
 			Logger:        log,
 		},
 	}, nil
+}
+
+// homeOf is --home (or BH_HOME) when given; otherwise the nearest .bh in
+// the working folder or above it, as git finds .git; otherwise ./.bh, made
+// on first write.
+func homeOf(c *cli.Context) string {
+	if home := c.String("home"); c.IsSet("home") && home != "" {
+		return home
+	}
+	if home, ok := blockhub.FindHome("."); ok {
+		return home
+	}
+	return blockhub.HomeName
 }
 
 // splitURLs accepts repeated flags and comma lists (as env variables

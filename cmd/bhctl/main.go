@@ -35,7 +35,10 @@ func run(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 	}
 	var ue usageError
 	var ff faultsFound
+	var ec exitCode
 	switch {
+	case errors.As(err, &ec):
+		return int(ec)
 	case errors.As(err, &ue):
 		fmt.Fprintf(stderr, "bhctl: %v (see bhctl help)\n", err)
 		return 2
@@ -72,13 +75,16 @@ func newApp(stdin io.Reader, stdout, stderr io.Writer) *cli.App {
 		Usage: "capture data into tamper-evident chains, walk and verify them",
 		Description: "BlockHub keeps data as assets (chunks named by their content hash) listed in\n" +
 			"hash-linked blocks. bhctl writes and reads chains in the store chosen by\n" +
-			"--home (the embedded folder store, default ./.bh) or by store URLs.",
+			"--home (the embedded folder store: the nearest .bh here or above, else ./.bh)\n" +
+			"or by store URLs.",
+		Version:                buildVersion().Version,
 		Flags:                  globalFlags(),
 		Reader:                 stdin,
 		Writer:                 stdout,
 		ErrWriter:              stderr,
 		HideHelpCommand:        false,
 		UseShortOptionHandling: true,
+		EnableBashCompletion:   true,
 		Suggest:                true,
 		ExitErrHandler:         func(*cli.Context, error) {}, // run() reports errors
 		OnUsageError: func(_ *cli.Context, err error, _ bool) error {
@@ -98,19 +104,24 @@ func newApp(stdin io.Reader, stdout, stderr io.Writer) *cli.App {
 			newOracleCommand(),
 			newContractCommand(),
 			newServeCommand(),
+			newHelpCommand(),
+			newVersionCommand(),
+			newInfoCommand(),
+			newEmitCommand(),
+			newCompletionCommand(),
+			newChainsCommand(),
 		},
 	}
 	// `bhctl stream` is `bhctl import stream`, as the mission's CLI names it.
 	if spec, err := connectors.Lookup("stream"); err == nil {
 		app.Commands = append(app.Commands, connectorCommand(spec))
 	}
-	app.CommandNotFound = func(c *cli.Context, name string) {
-		fmt.Fprintf(stderr, "bhctl: unknown command %q (see bhctl help)\n", name)
-		os.Exit(2)
-	}
+	app.Action = appAction
 	for _, c := range app.Commands {
 		setUsageErrors(c)
+		addExample(c, c.Name)
 	}
+	app.CustomAppHelpTemplate = appHelpTemplate()
 	return app
 }
 

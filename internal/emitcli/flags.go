@@ -1,4 +1,4 @@
-package main
+package emitcli
 
 import (
 	"errors"
@@ -17,15 +17,15 @@ type flagSet struct {
 	help func()
 }
 
-// newFlagSet returns a flag set for emitter NAME that prints nothing by
+// newFlagSet returns a flag set for command NAME that prints nothing by
 // itself (the flag package would print the whole usage on every mistake):
 // run reports a parse error as one line, and -h prints the flags to stdout.
 func newFlagSet(name, synopsis string, s streams) *flagSet {
-	fs := flag.NewFlagSet("emitter "+name, flag.ContinueOnError)
+	fs := flag.NewFlagSet(s.prog+" "+name, flag.ContinueOnError)
 	fs.SetOutput(io.Discard)
 	fs.Usage = func() {}
 	return &flagSet{fs, func() {
-		fmt.Fprintf(s.stdout, "Usage: emitter %s %s\n\nFlags:\n", name, synopsis)
+		fmt.Fprintf(s.stdout, "Usage: %s %s %s\n\nFlags:\n", s.prog, name, synopsis)
 		fs.SetOutput(s.stdout)
 		fs.PrintDefaults()
 		fs.SetOutput(io.Discard)

@@ -1,4 +1,4 @@
-package main
+package emitcli
 
 import (
 	"bytes"
@@ -19,7 +19,7 @@ import (
 var update = flag.Bool("update", false, "rewrite the testscript files' golden output")
 
 func TestMain(m *testing.M) {
-	testscript.Main(m, map[string]func(){"emitter": main})
+	testscript.Main(m, map[string]func(){"emitter": func() { os.Exit(Run(context.Background(), "emitter", os.Args[1:], os.Stdin, os.Stdout, os.Stderr)) }})
 }
 
 // TestScripts runs testdata/script/*.txtar: emitter used as a user would.
@@ -66,7 +66,7 @@ func TestRun(t *testing.T) {
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			var stdout, stderr bytes.Buffer
-			code := run(context.Background(), tt.args, strings.NewReader(tt.stdin), &stdout, &stderr)
+			code := Run(context.Background(), "emitter", tt.args, strings.NewReader(tt.stdin), &stdout, &stderr)
 			if code != tt.wantCode {
 				t.Errorf("exit code %d, want %d (stderr %q)", code, tt.wantCode, stderr.String())
 			}
@@ -88,7 +88,7 @@ func TestRun(t *testing.T) {
 func runOK(t *testing.T, args ...string) []byte {
 	t.Helper()
 	var stdout, stderr bytes.Buffer
-	if code := run(context.Background(), args, strings.NewReader(""), &stdout, &stderr); code != 0 {
+	if code := Run(context.Background(), "emitter", args, strings.NewReader(""), &stdout, &stderr); code != 0 {
 		t.Fatalf("emitter %s: exit code %d: %s", strings.Join(args, " "), code, stderr.String())
 	}
 	return stdout.Bytes()
@@ -163,7 +163,7 @@ func TestStreamStopsOnCancel(t *testing.T) {
 	ctx, cancel := context.WithTimeout(context.Background(), 100*time.Millisecond)
 	defer cancel()
 	var stdout, stderr bytes.Buffer
-	code := run(ctx, []string{"stream", "--delay", "1h"}, nil, &stdout, &stderr)
+	code := Run(ctx, "emitter", []string{"stream", "--delay", "1h"}, nil, &stdout, &stderr)
 	if code != 1 {
 		t.Errorf("exit code %d, want 1", code)
 	}
