@@ -65,7 +65,7 @@ type BlockStore struct {
 	roots   []string
 	tails   map[string]string
 	names   map[string]string // name key -> root, set once
-	changed chan struct{} // closed and replaced whenever a next is set
+	changed chan struct{}     // closed and replaced whenever a next is set
 }
 
 var (
