@@ -1,0 +1,258 @@
+package main
+
+import (
+	"bufio"
+	"bytes"
+	"database/sql"
+	"encoding/json"
+	"fmt"
+	"net/url"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/go-sql-driver/mysql"
+
+	"github.com/blockhub/blockhub/internal/mysqlconn"
+	"github.com/blockhub/blockhub/internal/testenv"
+)
+
+// Racing first writers (issue 12): 4 processes, each piping 6 assets one
+// bhctl pipe at a time, start at once on a chain that does not exist yet.
+// Every process exits 0 and prints its hashes; afterwards every printed
+// hash is on the chain the name resolves to, exactly once, the chain
+// verifies, chain list shows one chain of that name, and every process
+// that said it created the chain names the same root.
+const (
+	raceProcs  = 4
+	racePipes  = 6
+	raceTrials = 20
+)
+
+func TestRacingFirstWriters(t *testing.T) {
+	bin := bhctlBin(t)
+	drivers := []struct {
+		name string
+		// store returns the store URL every trial of the driver uses ("":
+		// each trial's own fresh home folder).
+		store func(t *testing.T) string
+	}{
+		{"folder", func(*testing.T) string { return "" }},
+		{"mysql", raceMySQL},
+		{"s3", func(t *testing.T) string {
+			u := testenv.ParsedURL(t, testenv.S3)
+			u.Path += fmt.Sprintf("/race-%d", time.Now().UnixNano())
+			return u.String()
+		}},
+		{"mongodb", func(t *testing.T) string {
+			u := testenv.ParsedURL(t, testenv.Mongo)
+			u.Path = fmt.Sprintf("/bhrace%d_%d", os.Getpid(), time.Now().UnixNano()%1e9)
+			return u.String()
+		}},
+	}
+	for _, d := range drivers {
+		t.Run(d.name, func(t *testing.T) {
+			t.Parallel()
+			storeURL := d.store(t)
+			for trial := range raceTrials {
+				raceTrial(t, bin, storeURL, trial)
+				if t.Failed() {
+					return
+				}
+			}
+		})
+	}
+}
+
+// raceTrial runs one race on a fresh chain: the default chain of a fresh
+// home on the folder store, a chain of a fresh name on a server.
+func raceTrial(t *testing.T, bin, storeURL string, trial int) {
+	t.Helper()
+	var env []string
+	for _, kv := range os.Environ() {
+		if k, _, _ := strings.Cut(kv, "="); !strings.HasPrefix(k, "BH_") {
+			env = append(env, kv)
+		}
+	}
+	home := t.TempDir()
+	env = append(env, "BH_HOME="+filepath.Join(home, "bh"))
+	name := "default"
+	if storeURL != "" {
+		name = fmt.Sprintf("race-%d-%d", trial, time.Now().UnixNano())
+		env = append(env, "BH_BLOCK_STORE="+storeURL, "BH_ASSET_STORE="+storeURL, "BH_CHAIN="+name)
+	}
+	bhctl := func(stdin string, args ...string) (stdout, stderr string, err error) {
+		cmd := exec.Command(bin, args...)
+		cmd.Env = env
+		cmd.Stdin = strings.NewReader(stdin)
+		var o, e bytes.Buffer
+		cmd.Stdout, cmd.Stderr = &o, &e
+		err = cmd.Run()
+		return o.String(), e.String(), err
+	}
+	// The checks afterwards run the same CLI in this process, sparing the
+	// start of three more processes a trial.
+	check := func(args ...string) (stdout, stderr string, err error) {
+		var o, e bytes.Buffer
+		flags := []string{"bhctl", "--home", filepath.Join(home, "bh")}
+		if storeURL != "" {
+			flags = append(flags, "--block-store", storeURL, "--asset-store", storeURL, "--chain", name)
+		}
+		if code := run(append(flags, args...), strings.NewReader(""), &o, &e); code != 0 {
+			err = fmt.Errorf("exit %d", code)
+		}
+		return o.String(), e.String(), err
+	}
+
+	type capture struct{ hash, note string }
+	got := make([][]capture, raceProcs)
+	errs := make([]error, raceProcs)
+	start := make(chan struct{})
+	var wg sync.WaitGroup
+	for p := range raceProcs {
+		wg.Go(func() {
+			<-start
+			for i := range racePipes {
+				out, stderr, err := bhctl(fmt.Sprintf("%d-%d\n", p, i), "pipe")
+				if err != nil {
+					errs[p] = fmt.Errorf("process %d pipe %d: %v: %s", p, i, err, stderr)
+					return
+				}
+				got[p] = append(got[p], capture{strings.TrimSpace(out), strings.TrimSpace(stderr)})
+			}
+		})
+	}
+	close(start)
+	wg.Wait()
+	for _, err := range errs {
+		if err != nil {
+			t.Fatalf("trial %d: %v", trial, err)
+		}
+	}
+
+	out, stderr, err := check("walk", "--assets", "-o", "json")
+	if err != nil {
+		t.Fatalf("trial %d: walk: %v: %s", trial, err, stderr)
+	}
+	var root string
+	onChain := map[string]int{}
+	sc := bufio.NewScanner(strings.NewReader(out))
+	for sc.Scan() {
+		var a struct {
+			Block  string `json:"block"`
+			Height uint64 `json:"height"`
+			Hash   string `json:"hash"`
+			Type   string `json:"type"`
+		}
+		if err := json.Unmarshal(sc.Bytes(), &a); err != nil {
+			t.Fatalf("trial %d: walk line %q: %v", trial, sc.Text(), err)
+		}
+		if a.Height == 0 {
+			root = a.Block
+			continue // the root's settings
+		}
+		onChain[a.Hash]++
+	}
+	printed := 0
+	for p, caps := range got {
+		for i, c := range caps {
+			printed++
+			if n := onChain[c.hash]; n != 1 {
+				t.Errorf("trial %d: process %d pipe %d printed %q; it is on the chain %d times, want 1", trial, p, i, c.hash, n)
+			}
+			// The note a creator prints, the same from winner and losers.
+			if c.note != "" && c.note != fmt.Sprintf("bhctl: created chain %q (%s)", name, root) {
+				t.Errorf("trial %d: process %d pipe %d said %q; the chain is %s", trial, p, i, c.note, root)
+			}
+		}
+	}
+	if printed != raceProcs*racePipes || len(onChain) != printed {
+		t.Errorf("trial %d: %d hashes printed, %d distinct on the chain; want %d each", trial, printed, len(onChain), raceProcs*racePipes)
+	}
+	if _, stderr, err := check("verify", "--assets"); err != nil {
+		t.Errorf("trial %d: verify: %v: %s", trial, err, stderr)
+	}
+	out, stderr, err = check("chain", "list", "-o", "json")
+	if err != nil {
+		t.Fatalf("trial %d: chain list: %v: %s", trial, err, stderr)
+	}
+	var listed []string
+	for line := range strings.Lines(out) {
+		var c struct{ ID, Name string }
+		if err := json.Unmarshal([]byte(line), &c); err != nil {
+			t.Fatalf("trial %d: chain list line %q: %v", trial, line, err)
+		}
+		if c.Name == name {
+			listed = append(listed, c.ID)
+		}
+	}
+	if len(listed) != 1 || listed[0] != root {
+		t.Errorf("trial %d: chain list shows chains %v named %s; want only %s", trial, listed, name, root)
+	}
+}
+
+// bhctlBin returns a bhctl to run as a process: this test binary under
+// that name, which testscript.Main in TestMain runs as bhctl.
+func bhctlBin(t *testing.T) string {
+	t.Helper()
+	exe, err := os.Executable()
+	if err != nil {
+		t.Fatal(err)
+	}
+	bin := filepath.Join(t.TempDir(), "bhctl")
+	if err := os.Symlink(exe, bin); err != nil {
+		t.Fatal(err)
+	}
+	return bin
+}
+
+// raceMySQL returns the test MariaDB's URL with a table prefix of its own;
+// the tables are dropped when t ends.
+func raceMySQL(t *testing.T) string {
+	u := testenv.ParsedURL(t, testenv.MySQL)
+	prefix := fmt.Sprintf("bhrace%d_", os.Getpid())
+	t.Cleanup(func() { dropPrefixed(t, u, prefix) })
+	q := u.Query()
+	q.Set("table_prefix", prefix)
+	u.RawQuery = q.Encode()
+	return u.String()
+}
+
+func dropPrefixed(t *testing.T, u *url.URL, prefix string) {
+	base := *u
+	base.RawQuery = ""
+	cfg, err := mysqlconn.Config(&base, os.Getenv)
+	if err != nil {
+		t.Error(err)
+		return
+	}
+	conn, err := mysql.NewConnector(cfg)
+	if err != nil {
+		t.Error(err)
+		return
+	}
+	db := sql.OpenDB(conn)
+	defer db.Close()
+	rows, err := db.Query("SHOW TABLES LIKE ?", prefix+"%")
+	if err != nil {
+		t.Error(err)
+		return
+	}
+	var tables []string
+	for rows.Next() {
+		var n string
+		if err := rows.Scan(&n); err == nil {
+			tables = append(tables, n)
+		}
+	}
+	rows.Close()
+	for _, n := range tables {
+		if _, err := db.Exec("DROP TABLE IF EXISTS " + mysqlconn.Quote(n)); err != nil {
+			t.Errorf("drop %s: %v", n, err)
+		}
+	}
+}
