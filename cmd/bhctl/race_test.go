@@ -5,6 +5,7 @@ import (
 	"bytes"
 	"database/sql"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"net/url"
 	"os"
@@ -31,69 +32,68 @@ const (
 	raceProcs  = 4
 	racePipes  = 6
 	raceTrials = 20
+	raceAtOnce = 3 // trials in flight per driver
+
+	raceCreateTrials = 10
 )
+
+// raceDriver is a store the race tests run on.
+type raceDriver struct {
+	name string
+	// store returns the store URL every trial of the driver uses ("":
+	// each trial's own fresh home folder).
+	store func(t *testing.T) string
+}
+
+var raceDrivers = []raceDriver{
+	{"folder", func(*testing.T) string { return "" }},
+	{"mysql", raceMySQL},
+	{"s3", func(t *testing.T) string {
+		u := testenv.ParsedURL(t, testenv.S3)
+		u.Path += fmt.Sprintf("/race-%d", time.Now().UnixNano())
+		return u.String()
+	}},
+	{"mongodb", func(t *testing.T) string {
+		u := testenv.ParsedURL(t, testenv.Mongo)
+		u.Path = fmt.Sprintf("/bhrace%d_%d", os.Getpid(), time.Now().UnixNano()%1e9)
+		return u.String()
+	}},
+}
 
 func TestRacingFirstWriters(t *testing.T) {
 	bin := bhctlBin(t)
-	drivers := []struct {
-		name string
-		// store returns the store URL every trial of the driver uses ("":
-		// each trial's own fresh home folder).
-		store func(t *testing.T) string
-	}{
-		{"folder", func(*testing.T) string { return "" }},
-		{"mysql", raceMySQL},
-		{"s3", func(t *testing.T) string {
-			u := testenv.ParsedURL(t, testenv.S3)
-			u.Path += fmt.Sprintf("/race-%d", time.Now().UnixNano())
-			return u.String()
-		}},
-		{"mongodb", func(t *testing.T) string {
-			u := testenv.ParsedURL(t, testenv.Mongo)
-			u.Path = fmt.Sprintf("/bhrace%d_%d", os.Getpid(), time.Now().UnixNano()%1e9)
-			return u.String()
-		}},
-	}
-	for _, d := range drivers {
+	for _, d := range raceDrivers {
 		t.Run(d.name, func(t *testing.T) {
 			t.Parallel()
 			storeURL := d.store(t)
+			// A few trials at a time, each on its own chain: the
+			// processes mostly wait on the store.
+			sem := make(chan struct{}, raceAtOnce)
+			var wg sync.WaitGroup
 			for trial := range raceTrials {
-				raceTrial(t, bin, storeURL, trial)
-				if t.Failed() {
-					return
-				}
+				sem <- struct{}{}
+				wg.Go(func() {
+					defer func() { <-sem }()
+					if err := raceTrial(t, bin, storeURL, trial); err != nil {
+						t.Errorf("trial %d: %v", trial, err)
+					}
+				})
 			}
+			wg.Wait()
 		})
 	}
 }
 
 // raceTrial runs one race on a fresh chain: the default chain of a fresh
 // home on the folder store, a chain of a fresh name on a server.
-func raceTrial(t *testing.T, bin, storeURL string, trial int) {
-	t.Helper()
-	var env []string
-	for _, kv := range os.Environ() {
-		if k, _, _ := strings.Cut(kv, "="); !strings.HasPrefix(k, "BH_") {
-			env = append(env, kv)
-		}
-	}
+func raceTrial(t *testing.T, bin, storeURL string, trial int) error {
+	var faults []error
 	home := t.TempDir()
-	env = append(env, "BH_HOME="+filepath.Join(home, "bh"))
 	name := "default"
 	if storeURL != "" {
 		name = fmt.Sprintf("race-%d-%d", trial, time.Now().UnixNano())
-		env = append(env, "BH_BLOCK_STORE="+storeURL, "BH_ASSET_STORE="+storeURL, "BH_CHAIN="+name)
 	}
-	bhctl := func(stdin string, args ...string) (stdout, stderr string, err error) {
-		cmd := exec.Command(bin, args...)
-		cmd.Env = env
-		cmd.Stdin = strings.NewReader(stdin)
-		var o, e bytes.Buffer
-		cmd.Stdout, cmd.Stderr = &o, &e
-		err = cmd.Run()
-		return o.String(), e.String(), err
-	}
+	bhctl := raceCommand(bin, home, storeURL, name)
 	// The checks afterwards run the same CLI in this process, sparing the
 	// start of three more processes a trial.
 	check := func(args ...string) (stdout, stderr string, err error) {
@@ -130,13 +130,13 @@ func raceTrial(t *testing.T, bin, storeURL string, trial int) {
 	wg.Wait()
 	for _, err := range errs {
 		if err != nil {
-			t.Fatalf("trial %d: %v", trial, err)
+			return err
 		}
 	}
 
 	out, stderr, err := check("walk", "--assets", "-o", "json")
 	if err != nil {
-		t.Fatalf("trial %d: walk: %v: %s", trial, err, stderr)
+		return fmt.Errorf("walk: %v: %s", err, stderr)
 	}
 	var root string
 	onChain := map[string]int{}
@@ -149,7 +149,7 @@ func raceTrial(t *testing.T, bin, storeURL string, trial int) {
 			Type   string `json:"type"`
 		}
 		if err := json.Unmarshal(sc.Bytes(), &a); err != nil {
-			t.Fatalf("trial %d: walk line %q: %v", trial, sc.Text(), err)
+			return fmt.Errorf("walk line %q: %v", sc.Text(), err)
 		}
 		if a.Height == 0 {
 			root = a.Block
@@ -162,36 +162,109 @@ func raceTrial(t *testing.T, bin, storeURL string, trial int) {
 		for i, c := range caps {
 			printed++
 			if n := onChain[c.hash]; n != 1 {
-				t.Errorf("trial %d: process %d pipe %d printed %q; it is on the chain %d times, want 1", trial, p, i, c.hash, n)
+				faults = append(faults, fmt.Errorf("process %d pipe %d printed %q; it is on the chain %d times, want 1", p, i, c.hash, n))
 			}
 			// The note a creator prints, the same from winner and losers.
 			if c.note != "" && c.note != fmt.Sprintf("bhctl: created chain %q (%s)", name, root) {
-				t.Errorf("trial %d: process %d pipe %d said %q; the chain is %s", trial, p, i, c.note, root)
+				faults = append(faults, fmt.Errorf("process %d pipe %d said %q; the chain is %s", p, i, c.note, root))
 			}
 		}
 	}
 	if printed != raceProcs*racePipes || len(onChain) != printed {
-		t.Errorf("trial %d: %d hashes printed, %d distinct on the chain; want %d each", trial, printed, len(onChain), raceProcs*racePipes)
+		faults = append(faults, fmt.Errorf("%d hashes printed, %d distinct on the chain; want %d each", printed, len(onChain), raceProcs*racePipes))
 	}
-	if _, stderr, err := check("verify", "--assets"); err != nil {
-		t.Errorf("trial %d: verify: %v: %s", trial, err, stderr)
+	if _, stderr, err := check("verify", "--assets", "--orphans"); err != nil || !strings.Contains(stderr, "0 orphan asset(s)") {
+		faults = append(faults, fmt.Errorf("verify --assets --orphans: %v: %s", err, stderr))
 	}
 	out, stderr, err = check("chain", "list", "-o", "json")
 	if err != nil {
-		t.Fatalf("trial %d: chain list: %v: %s", trial, err, stderr)
+		return fmt.Errorf("chain list: %v: %s", err, stderr)
 	}
 	var listed []string
 	for line := range strings.Lines(out) {
 		var c struct{ ID, Name string }
 		if err := json.Unmarshal([]byte(line), &c); err != nil {
-			t.Fatalf("trial %d: chain list line %q: %v", trial, line, err)
+			return fmt.Errorf("chain list line %q: %v", line, err)
 		}
 		if c.Name == name {
 			listed = append(listed, c.ID)
 		}
 	}
 	if len(listed) != 1 || listed[0] != root {
-		t.Errorf("trial %d: chain list shows chains %v named %s; want only %s", trial, listed, name, root)
+		faults = append(faults, fmt.Errorf("chain list shows chains %v named %s; want only %s", listed, name, root))
+	}
+	return errors.Join(faults...)
+}
+
+// raceCommand returns a function that runs bhctl as a process on home,
+// storeURL ("": the home folder) and the chain name, with stdin.
+func raceCommand(bin, home, storeURL, name string) func(stdin string, args ...string) (stdout, stderr string, err error) {
+	var env []string
+	for _, kv := range os.Environ() {
+		if k, _, _ := strings.Cut(kv, "="); !strings.HasPrefix(k, "BH_") {
+			env = append(env, kv)
+		}
+	}
+	env = append(env, "BH_HOME="+filepath.Join(home, "bh"), "BH_CHAIN="+name)
+	if storeURL != "" {
+		env = append(env, "BH_BLOCK_STORE="+storeURL, "BH_ASSET_STORE="+storeURL)
+	}
+	return func(stdin string, args ...string) (stdout, stderr string, err error) {
+		cmd := exec.Command(bin, args...)
+		cmd.Env = env
+		cmd.Stdin = strings.NewReader(stdin)
+		var o, e bytes.Buffer
+		cmd.Stdout, cmd.Stderr = &o, &e
+		err = cmd.Run()
+		return o.String(), e.String(), err
+	}
+}
+
+// TestRacingChainCreate: bhctl chain create NAME from 4 processes (hosts
+// sharing a store) at once: exactly one succeeds and prints the chain's
+// id, the others fail with one line saying it exists, and the name
+// resolves to the winner's chain.
+func TestRacingChainCreate(t *testing.T) {
+	bin := bhctlBin(t)
+	for _, d := range raceDrivers {
+		t.Run(d.name, func(t *testing.T) {
+			t.Parallel()
+			storeURL := d.store(t)
+			home := t.TempDir() // shared by the trials: one name each
+			for trial := range raceCreateTrials {
+				name := fmt.Sprintf("created-%d", trial)
+				bhctl := raceCommand(bin, home, storeURL, name)
+				outs := make([]string, raceProcs)
+				errs := make([]string, raceProcs)
+				codes := make([]error, raceProcs)
+				start := make(chan struct{})
+				var wg sync.WaitGroup
+				for p := range raceProcs {
+					wg.Go(func() {
+						<-start
+						outs[p], errs[p], codes[p] = bhctl("", "chain", "create", name)
+					})
+				}
+				close(start)
+				wg.Wait()
+				var won []string
+				for p := range raceProcs {
+					switch {
+					case codes[p] == nil:
+						won = append(won, strings.TrimSpace(outs[p]))
+					case !strings.Contains(errs[p], "exists") || strings.Count(errs[p], "\n") != 1 || outs[p] != "":
+						t.Errorf("trial %d: process %d: %v, stdout %q, stderr %q; want one line saying it exists", trial, p, codes[p], outs[p], errs[p])
+					}
+				}
+				if len(won) != 1 {
+					t.Fatalf("trial %d: %d processes created chain %s (%v); want exactly 1", trial, len(won), name, won)
+				}
+				out, stderr, err := bhctl("", "walk", "-o", "json")
+				if err != nil || !strings.Contains(out, `"id":"`+won[0]+`"`) {
+					t.Fatalf("trial %d: walk of %s: %v, %s %s; want the winner's root %s", trial, name, err, out, stderr, won[0])
+				}
+			}
+		})
 	}
 }
 
@@ -237,7 +310,7 @@ func dropPrefixed(t *testing.T, u *url.URL, prefix string) {
 	}
 	db := sql.OpenDB(conn)
 	defer db.Close()
-	rows, err := db.Query("SHOW TABLES LIKE ?", prefix+"%")
+	rows, err := db.Query("SELECT table_name FROM information_schema.tables WHERE table_schema = DATABASE() AND table_name LIKE ?", prefix+"%")
 	if err != nil {
 		t.Error(err)
 		return
