@@ -37,46 +37,76 @@ func Path(home, rootID string) string {
 }
 
 // Open opens (creating it if needed) the index of the chain rooted at
-// root, brings it up to date from blocks, and returns it read-only: other
-// processes may open it at the same time. Close it when done.
+// root, brings it up to date from blocks, and returns it. Close it when
+// done.
+//
+// The index file stays locked (bbolt's exclusive flock) from the catch-up
+// until Close, so of two captures on one chain in one home, the second
+// catches up only once the first closed the index, after linking what it
+// captured: what the first captured, the second finds on the chain. (A
+// catch-up, then a second open of the file for reading, would leave a
+// moment between the two in which another capture could catch up to the
+// same tail, and both would capture the same chunks.) The lock is waited
+// for up to a minute.
 func Open(ctx context.Context, home string, blocks *store.Blocks, root chain.Block) (*Index, error) {
 	path := Path(home, root.ID)
-	if err := os.MkdirAll(filepath.Dir(path), 0o755); err != nil {
-		return nil, fmt.Errorf("index: %w", err)
-	}
-	added, err := catchUp(ctx, path, blocks, root)
+	db, err := openFile(path)
 	if err != nil {
 		return nil, err
 	}
-	db, err := bolt.Open(path, 0o644, &bolt.Options{ReadOnly: true, Timeout: time.Minute})
+	added, err := catchUp(ctx, db, path, blocks, root, false)
 	if err != nil {
-		return nil, fmt.Errorf("index %s: %w", path, err)
+		db.Close()
+		return nil, err
 	}
 	return &Index{db: db, root: root, Added: added}, nil
 }
 
-// Rebuild deletes the index of the chain and makes it anew from the chain.
+// Rebuild empties the index of the chain and makes it anew from the chain,
+// under the index's lock: a capture holding the index meanwhile is waited
+// for, and never left reading a file that was removed under it.
 func Rebuild(ctx context.Context, home string, blocks *store.Blocks, root chain.Block) (int, error) {
 	path := Path(home, root.ID)
-	if err := os.Remove(path); err != nil && !errors.Is(err, os.ErrNotExist) {
-		return 0, fmt.Errorf("index: %w", err)
+	db, err := openFile(path)
+	if err != nil && !errors.Is(err, bolt.ErrTimeout) {
+		// A file bbolt cannot read (a rebuild's usual reason) is no one's
+		// to hold: make a new one.
+		if rerr := os.Remove(path); rerr != nil && !errors.Is(rerr, os.ErrNotExist) {
+			return 0, fmt.Errorf("index: %w", rerr)
+		}
+		db, err = openFile(path)
 	}
-	if err := os.MkdirAll(filepath.Dir(path), 0o755); err != nil {
-		return 0, fmt.Errorf("index: %w", err)
-	}
-	return catchUp(ctx, path, blocks, root)
-}
-
-// catchUp indexes the blocks linked after the last indexed one.
-func catchUp(ctx context.Context, path string, blocks *store.Blocks, root chain.Block) (int, error) {
-	db, err := bolt.Open(path, 0o644, &bolt.Options{Timeout: time.Minute})
 	if err != nil {
-		return 0, fmt.Errorf("index %s: %w (another bhctl may hold it; delete it to rebuild)", path, err)
+		return 0, err
 	}
 	defer db.Close()
+	return catchUp(ctx, db, path, blocks, root, true)
+}
+
+// openFile opens the index file at path for writing, waiting up to a
+// minute for another process to close it.
+func openFile(path string) (*bolt.DB, error) {
+	if err := os.MkdirAll(filepath.Dir(path), 0o755); err != nil {
+		return nil, fmt.Errorf("index: %w", err)
+	}
+	db, err := bolt.Open(path, 0o644, &bolt.Options{Timeout: time.Minute})
+	if err != nil {
+		return nil, fmt.Errorf("index %s: %w (another bhctl may hold it; bhctl index rebuild makes it anew)", path, err)
+	}
+	return db, nil
+}
+
+// catchUp indexes the blocks linked after the last indexed one; with
+// anew, it empties the index first.
+func catchUp(ctx context.Context, db *bolt.DB, path string, blocks *store.Blocks, root chain.Block, anew bool) (int, error) {
 	var from string
-	err = db.Update(func(tx *bolt.Tx) error {
+	err := db.Update(func(tx *bolt.Tx) error {
 		for _, b := range [][]byte{bucketAssets, bucketSources, bucketState} {
+			if anew {
+				if err := tx.DeleteBucket(b); err != nil && !errors.Is(err, bolt.ErrBucketNotFound) {
+					return err
+				}
+			}
 			if _, err := tx.CreateBucketIfNotExists(b); err != nil {
 				return err
 			}

@@ -13,6 +13,7 @@ import (
 	"path/filepath"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"testing"
 	"time"
 
@@ -40,8 +41,8 @@ const (
 // raceDriver is a store the race tests run on.
 type raceDriver struct {
 	name string
-	// store returns the store URL every trial of the driver uses ("":
-	// each trial's own fresh home folder).
+	// store returns the URL of a fresh, empty store ("": the trial's own
+	// fresh home folder), removed when t ends.
 	store func(t *testing.T) string
 }
 
@@ -55,7 +56,7 @@ var raceDrivers = []raceDriver{
 	}},
 	{"mongodb", func(t *testing.T) string {
 		u := testenv.ParsedURL(t, testenv.Mongo)
-		u.Path = fmt.Sprintf("/bhrace%d_%d", os.Getpid(), time.Now().UnixNano()%1e9)
+		u.Path = fmt.Sprintf("/bhrace%d_%d", os.Getpid(), raceSeq.Add(1))
 		return u.String()
 	}},
 }
@@ -65,16 +66,16 @@ func TestRacingFirstWriters(t *testing.T) {
 	for _, d := range raceDrivers {
 		t.Run(d.name, func(t *testing.T) {
 			t.Parallel()
-			storeURL := d.store(t)
-			// A few trials at a time, each on its own chain: the
-			// processes mostly wait on the store.
+			// A few trials at a time, each on a store of its own (so that
+			// verify --orphans sees only its assets): the processes
+			// mostly wait on the store.
 			sem := make(chan struct{}, raceAtOnce)
 			var wg sync.WaitGroup
 			for trial := range raceTrials {
 				sem <- struct{}{}
 				wg.Go(func() {
 					defer func() { <-sem }()
-					if err := raceTrial(t, bin, storeURL, trial); err != nil {
+					if err := raceTrial(t, bin, d.store(t), trial); err != nil {
 						t.Errorf("trial %d: %v", trial, err)
 					}
 				})
@@ -84,15 +85,12 @@ func TestRacingFirstWriters(t *testing.T) {
 	}
 }
 
-// raceTrial runs one race on a fresh chain: the default chain of a fresh
-// home on the folder store, a chain of a fresh name on a server.
+// raceTrial runs one race on the default chain of a fresh home and store,
+// which does not exist yet.
 func raceTrial(t *testing.T, bin, storeURL string, trial int) error {
 	var faults []error
 	home := t.TempDir()
-	name := "default"
-	if storeURL != "" {
-		name = fmt.Sprintf("race-%d-%d", trial, time.Now().UnixNano())
-	}
+	const name = "default"
 	bhctl := raceCommand(bin, home, storeURL, name)
 	// The checks afterwards run the same CLI in this process, sparing the
 	// start of three more processes a trial.
@@ -283,11 +281,14 @@ func bhctlBin(t *testing.T) string {
 	return bin
 }
 
+// raceSeq numbers the stores the race tests make.
+var raceSeq atomic.Int64
+
 // raceMySQL returns the test MariaDB's URL with a table prefix of its own;
 // the tables are dropped when t ends.
 func raceMySQL(t *testing.T) string {
 	u := testenv.ParsedURL(t, testenv.MySQL)
-	prefix := fmt.Sprintf("bhrace%d_", os.Getpid())
+	prefix := fmt.Sprintf("bhrace%d_%d_", os.Getpid(), raceSeq.Add(1))
 	t.Cleanup(func() { dropPrefixed(t, u, prefix) })
 	q := u.Query()
 	q.Set("table_prefix", prefix)
