@@ -7,6 +7,7 @@ import (
 	"sync"
 
 	"github.com/blockhub/blockhub/chain"
+	"github.com/blockhub/blockhub/chain/store"
 	"github.com/blockhub/blockhub/chain/store/driver"
 )
 
@@ -129,4 +130,58 @@ func (c *BlockStore) NameClaim(ctx context.Context, key string) (string, error) 
 	}
 	c.log.Warn("cluster: members disagree on a name claim; the first member's wins", "key", key, "root", first)
 	return first, nil
+}
+
+// repairName gives the claim of the name of root to the members that
+// should hold it and lack it, when the cluster's claim names root (a
+// member that was down when the chain was created). A name without a
+// claim (a chain made before claims) is left to the next Resolve to
+// claim; a member holding another root's claim is counted as split.
+func (c *BlockStore) repairName(ctx context.Context, root string, r *Report) error {
+	doc, _, err := c.Get(ctx, root)
+	if err != nil {
+		return err
+	}
+	b, err := chain.DecodeBlock(doc)
+	if err != nil {
+		return nil // repairBlock reports it
+	}
+	s, err := chain.RootSettings(b)
+	if err != nil {
+		return nil
+	}
+	key := store.NameKey(s.Name)
+	won, err := c.NameClaim(ctx, key)
+	if errors.Is(err, chain.ErrNotFound) || (err == nil && won != root) {
+		return nil // unclaimed, or a root that lost the name
+	}
+	if err != nil {
+		return fmt.Errorf("name %q: %w", s.Name, err)
+	}
+	var errs []error
+	for _, m := range c.placement(key) {
+		var cur string
+		err := c.call(ctx, m, func(ctx context.Context, d driver.BlockStore) (err error) {
+			cur, err = d.NameClaim(ctx, key)
+			if errors.Is(err, chain.ErrNotFound) {
+				if cur, err = d.ClaimName(ctx, key, s.Name, root); err == nil && cur == root {
+					r.Names++
+				}
+			}
+			return err
+		})
+		switch {
+		case fault(ctx, err):
+			continue // unreachable: the listing named it
+		case err != nil:
+			errs = append(errs, fmt.Errorf("member %s: name %q: %w", m.url, s.Name, err))
+		case cur != root:
+			r.Split++
+			c.log.Warn("cluster repair: member holds another root's name claim", "member", m.url, "name", s.Name, "root", cur, "cluster root", root)
+		}
+	}
+	if len(errs) > 0 {
+		return joined(errs)
+	}
+	return nil
 }

@@ -19,13 +19,14 @@ type Report struct {
 	Blocks  int // block copies made
 	Nexts   int // next pointers set
 	Roots   int // root markers written for roots a member did not list
-	Split   int // blocks whose members hold different nexts, left as they are
+	Names   int // name claims copied to members that lacked them
+	Split   int // blocks whose members hold different nexts (or names different roots), left as they are
 	Damaged int // copies that do not check out, left as they are (stores are create-only)
 }
 
 // String is the report on one line.
 func (r Report) String() string {
-	return fmt.Sprintf("copied %d assets, %d blocks, %d nexts, %d root markers; %d split nexts, %d damaged copies left", r.Assets, r.Blocks, r.Nexts, r.Roots, r.Split, r.Damaged)
+	return fmt.Sprintf("copied %d assets, %d blocks, %d nexts, %d root markers, %d name claims; %d split nexts, %d damaged copies left", r.Assets, r.Blocks, r.Nexts, r.Roots, r.Names, r.Split, r.Damaged)
 }
 
 func (r *Report) add(o Report) {
@@ -33,6 +34,7 @@ func (r *Report) add(o Report) {
 	r.Blocks += o.Blocks
 	r.Nexts += o.Nexts
 	r.Roots += o.Roots
+	r.Names += o.Names
 	r.Split += o.Split
 	r.Damaged += o.Damaged
 }
@@ -175,6 +177,9 @@ func (c *BlockStore) Repair(ctx context.Context) (Report, error) {
 				break
 			}
 			id = next
+		}
+		if err := c.repairName(ctx, root, &r); err != nil {
+			errs = append(errs, fmt.Errorf("root %s: %w", root, err))
 		}
 	}
 	if len(errs) > 0 {
