@@ -270,3 +270,32 @@ func TestOneReplayPerName(t *testing.T) {
 		setup.Close()
 	}
 }
+
+// Two replays (of different names) into one table with --create: the one
+// that read the columns before the other added a new one adds it too, and
+// finds it there, which is no error.
+func TestColumnAddedByAnotherReplay(t *testing.T) {
+	base := serverURL(t)
+	table := freshTable(t, base)
+	ctx := context.Background()
+	first := oracletest.Block{Assets: []oracletest.Asset{oracletest.CSV("o", "id,v", "1,a")}}
+	wider := oracletest.Block{Assets: []oracletest.Asset{oracletest.CSV("o", "id,v,w", "2,b,x")}}
+	a, b := open(t, base, table, []string{"id"}, true), open(t, base, table, []string{"id"}, true)
+	defer a.Close()
+	defer b.Close()
+	src1, _ := oracletest.NewChain(t, []oracletest.Block{first})
+	for i, tg := range []*mysqltarget.Target{a, b} { // both read the columns id, v
+		if _, err := oracle.Run(ctx, src1, tg, &oracle.Options{Name: fmt.Sprint(table, "_first", i), Key: []string{"id"}}); err != nil {
+			t.Fatal(err)
+		}
+	}
+	src2, _ := oracletest.NewChain(t, []oracletest.Block{wider})
+	for i, tg := range []*mysqltarget.Target{a, b} { // a adds w; b, not knowing, too
+		if _, err := oracle.Run(ctx, src2, tg, &oracle.Options{Name: fmt.Sprint(table, "_wider", i), Key: []string{"id"}}); err != nil {
+			t.Fatalf("replay %d adding column w: %v", i, err)
+		}
+	}
+	if got, want := dump(t, a.DB(), "SELECT id, v, w FROM `"+table+"` ORDER BY id"), "1,a,NULL\n2,b,x"; got != want {
+		t.Errorf("table:\n%s\nwant\n%s", got, want)
+	}
+}
