@@ -41,7 +41,9 @@ var (
 )
 
 func openBlockStore(d dir) (*BlockStore, error) {
-	for _, sub := range []string{"roots", "tails", "names"} {
+	// names/ is made by the first claim (publish makes a missing folder),
+	// so a store made before claims opens where it may not be written.
+	for _, sub := range []string{"roots", "tails"} {
 		if err := os.MkdirAll(filepath.Join(d.dir, sub), 0o755); err != nil {
 			return nil, permHint(err)
 		}
