@@ -15,9 +15,8 @@
 // the system allows), is synced, and is published with link(2), which
 // fails when the name exists: that makes block creation create-only and
 // setting next or claiming a name a single atomic "set if unset" even
-// between processes,
-// with no read-then-write. Asset files are synced in groups (Sync) before
-// a block names them. Adding "?nosync=1" to the URL skips the fsyncs, for
+// between processes, with no read-then-write. Asset files are synced in
+// groups (Sync) before a block names them. Adding "?nosync=1" to the URL skips the fsyncs, for
 // throwaway chains in tests and benchmarks only.
 package filestore
 
