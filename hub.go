@@ -90,43 +90,82 @@ func (h *Hub) Close() error {
 // Chains yields the root of every chain in the block store, oldest first.
 // A root that lost the race for its name (its creator found the name
 // claimed for another root and used that one) is left out while it holds
-// no block: it is no chain of its own. One that holds blocks (written
-// before names were claimed, or by id) is listed.
+// no block: it is no chain of its own (LostRoots lists them). One that
+// holds blocks (written before names were claimed, or by id) is listed.
 func (h *Hub) Chains(ctx context.Context) iter.Seq2[chain.Block, error] {
 	return func(yield func(chain.Block, error) bool) {
-		var roots []chain.Block
-		for r, err := range h.Blocks.Roots(ctx) {
-			if err != nil {
-				if !yield(chain.Block{}, err) {
-					return
-				}
-				continue
+		h.roots(ctx, func(r chain.Block, lostTo string, err error) bool {
+			if err != nil || lostTo == "" {
+				return yield(r, err)
 			}
-			roots = append(roots, r)
-		}
-		slices.SortFunc(roots, func(a, b chain.Block) int {
-			return cmp.Or(cmp.Compare(a.Time, b.Time), cmp.Compare(a.ID, b.ID))
+			return true
 		})
-		claims := map[string]string{} // name -> claimed root, "" when unclaimed
-		for _, r := range roots {
-			if s, err := chain.RootSettings(r); err == nil && r.Next == "" {
-				claim, ok := claims[s.Name]
-				if !ok {
-					claim, err = h.Blocks.NameClaim(ctx, s.Name)
-					if err != nil && !errors.Is(err, chain.ErrNotFound) {
-						if !yield(chain.Block{}, err) {
-							return
-						}
-					}
-					claims[s.Name] = claim
-				}
-				if claim != "" && claim != r.ID {
-					continue // lost the race for its name
-				}
+	}
+}
+
+// LostRoot is a root left by a creator that lost the race for its name:
+// it holds no block, and the name belongs to Winner.
+type LostRoot struct {
+	Root   chain.Block
+	Name   string
+	Winner string
+}
+
+// LostRoots yields the roots that Chains leaves out, oldest first. They
+// are harmless (an empty root and the settings asset it shares with the
+// winner); bhctl verify --orphans lists them.
+func (h *Hub) LostRoots(ctx context.Context) iter.Seq2[LostRoot, error] {
+	return func(yield func(LostRoot, error) bool) {
+		h.roots(ctx, func(r chain.Block, lostTo string, err error) bool {
+			if err != nil {
+				return yield(LostRoot{}, err)
 			}
-			if !yield(r, nil) {
+			if lostTo == "" {
+				return true
+			}
+			s, _ := chain.RootSettings(r)
+			return yield(LostRoot{Root: r, Name: s.Name, Winner: lostTo}, nil)
+		})
+	}
+}
+
+// roots calls fn with every root of the block store, oldest first, and
+// for an empty root whose name is claimed for another root, that root's
+// id (lostTo); read errors are passed on. It stops when fn returns false.
+func (h *Hub) roots(ctx context.Context, fn func(r chain.Block, lostTo string, err error) bool) {
+	var roots []chain.Block
+	for r, err := range h.Blocks.Roots(ctx) {
+		if err != nil {
+			if !fn(chain.Block{}, "", err) {
 				return
 			}
+			continue
+		}
+		roots = append(roots, r)
+	}
+	slices.SortFunc(roots, func(a, b chain.Block) int {
+		return cmp.Or(cmp.Compare(a.Time, b.Time), cmp.Compare(a.ID, b.ID))
+	})
+	claims := map[string]string{} // name -> claimed root, "" when unclaimed
+	for _, r := range roots {
+		lostTo := ""
+		if s, err := chain.RootSettings(r); err == nil && r.Next == "" {
+			claim, ok := claims[s.Name]
+			if !ok {
+				claim, err = h.Blocks.NameClaim(ctx, s.Name)
+				if err != nil && !errors.Is(err, chain.ErrNotFound) {
+					if !fn(chain.Block{}, "", err) {
+						return
+					}
+				}
+				claims[s.Name] = claim
+			}
+			if claim != "" && claim != r.ID {
+				lostTo = claim
+			}
+		}
+		if !fn(r, lostTo, nil) {
+			return
 		}
 	}
 }

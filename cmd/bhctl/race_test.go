@@ -171,8 +171,15 @@ func raceTrial(t *testing.T, bin, storeURL string, trial int) error {
 	if printed != raceProcs*racePipes || len(onChain) != printed {
 		faults = append(faults, fmt.Errorf("%d hashes printed, %d distinct on the chain; want %d each", printed, len(onChain), raceProcs*racePipes))
 	}
-	if _, stderr, err := check("verify", "--assets", "--orphans"); err != nil || !strings.Contains(stderr, "0 orphan asset(s)") {
+	// Every root a losing creator left is listed as lost to the chain.
+	vout, stderr, err := check("verify", "--assets", "--orphans")
+	if err != nil || !strings.Contains(stderr, "0 orphan asset(s)") {
 		faults = append(faults, fmt.Errorf("verify --assets --orphans: %v: %s", err, stderr))
+	}
+	for line := range strings.Lines(vout) {
+		if !strings.HasPrefix(line, "lost root ") || !strings.HasSuffix(strings.TrimSpace(line), fmt.Sprintf("chain %q is %s", name, root)) {
+			faults = append(faults, fmt.Errorf("verify --orphans printed %q; want only lost roots of chain %s", line, root))
+		}
 	}
 	out, stderr, err = check("chain", "list", "-o", "json")
 	if err != nil {
