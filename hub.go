@@ -88,32 +88,94 @@ func (h *Hub) Close() error {
 }
 
 // Chains yields the root of every chain in the block store, oldest first.
+// A root that lost the race for its name (its creator found the name
+// claimed for another root and used that one) is left out while it holds
+// no block: it is no chain of its own (LostRoots lists them). One that
+// holds blocks (written before names were claimed, or by id) is listed.
 func (h *Hub) Chains(ctx context.Context) iter.Seq2[chain.Block, error] {
 	return func(yield func(chain.Block, error) bool) {
-		var roots []chain.Block
-		for r, err := range h.Blocks.Roots(ctx) {
-			if err != nil {
-				if !yield(chain.Block{}, err) {
-					return
-				}
-				continue
+		h.roots(ctx, func(r chain.Block, lostTo string, err error) bool {
+			if err != nil || lostTo == "" {
+				return yield(r, err)
 			}
-			roots = append(roots, r)
-		}
-		slices.SortFunc(roots, func(a, b chain.Block) int {
-			return cmp.Or(cmp.Compare(a.Time, b.Time), cmp.Compare(a.ID, b.ID))
+			return true
 		})
-		for _, r := range roots {
-			if !yield(r, nil) {
+	}
+}
+
+// LostRoot is a root left by a creator that lost the race for its name:
+// it holds no block, and the name belongs to Winner.
+type LostRoot struct {
+	Root   chain.Block
+	Name   string
+	Winner string
+}
+
+// LostRoots yields the roots that Chains leaves out, oldest first. They
+// are harmless (an empty root and the settings asset it shares with the
+// winner); bhctl verify --orphans lists them.
+func (h *Hub) LostRoots(ctx context.Context) iter.Seq2[LostRoot, error] {
+	return func(yield func(LostRoot, error) bool) {
+		h.roots(ctx, func(r chain.Block, lostTo string, err error) bool {
+			if err != nil {
+				return yield(LostRoot{}, err)
+			}
+			if lostTo == "" {
+				return true
+			}
+			s, _ := chain.RootSettings(r)
+			return yield(LostRoot{Root: r, Name: s.Name, Winner: lostTo}, nil)
+		})
+	}
+}
+
+// roots calls fn with every root of the block store, oldest first, and
+// for an empty root whose name is claimed for another root, that root's
+// id (lostTo); read errors are passed on. It stops when fn returns false.
+func (h *Hub) roots(ctx context.Context, fn func(r chain.Block, lostTo string, err error) bool) {
+	var roots []chain.Block
+	for r, err := range h.Blocks.Roots(ctx) {
+		if err != nil {
+			if !fn(chain.Block{}, "", err) {
 				return
 			}
+			continue
+		}
+		roots = append(roots, r)
+	}
+	slices.SortFunc(roots, func(a, b chain.Block) int {
+		return cmp.Or(cmp.Compare(a.Time, b.Time), cmp.Compare(a.ID, b.ID))
+	})
+	claims := map[string]string{} // name -> claimed root, "" when unclaimed
+	for _, r := range roots {
+		lostTo := ""
+		if s, err := chain.RootSettings(r); err == nil && r.Next == "" {
+			claim, ok := claims[s.Name]
+			if !ok {
+				claim, err = h.Blocks.NameClaim(ctx, s.Name)
+				if err != nil && !errors.Is(err, chain.ErrNotFound) {
+					if !fn(chain.Block{}, "", err) {
+						return
+					}
+				}
+				claims[s.Name] = claim
+			}
+			if claim != "" && claim != r.ID {
+				lostTo = claim
+			}
+		}
+		if !fn(r, lostTo, nil) {
+			return
 		}
 	}
 }
 
 // Resolve returns the root of the chain named nameOrID (a chain id, or a
-// chain's name). When two chains share a name (two processes created it at
-// once), the oldest wins, for every process alike.
+// chain's name). A name resolves to the root it is claimed for in the
+// block store (Blocks.ClaimName): the first root a creator claimed it
+// for, the same in every process. A name with no claim (its chain was
+// made before names were claimed) resolves to its oldest root (time, then
+// id), which Resolve then claims it for, so that it stays the answer.
 func (h *Hub) Resolve(ctx context.Context, nameOrID string) (chain.Block, error) {
 	if chain.IsHex(nameOrID) {
 		r, err := h.Blocks.Get(ctx, nameOrID)
@@ -125,48 +187,117 @@ func (h *Hub) Resolve(ctx context.Context, nameOrID string) (chain.Block, error)
 		}
 		return r, nil
 	}
-	for r, err := range h.Chains(ctx) {
+	id, err := h.Blocks.NameClaim(ctx, nameOrID)
+	if err == nil {
+		return h.claimedRoot(ctx, nameOrID, id)
+	}
+	if !errors.Is(err, chain.ErrNotFound) {
+		return chain.Block{}, fmt.Errorf("chain %q: %w", nameOrID, err)
+	}
+	old, err := h.oldestRoot(ctx, nameOrID)
+	if err != nil {
+		return chain.Block{}, err
+	}
+	won, err := h.Blocks.ClaimName(ctx, nameOrID, old.ID)
+	if err != nil {
+		// A store this process may only read: the oldest root is what a
+		// writer claims too.
+		h.log.Warn("cannot claim the chain name; using its oldest root", "chain", nameOrID, "root", old.ID, "err", err)
+		return old, nil
+	}
+	if won == old.ID {
+		return old, nil
+	}
+	return h.claimedRoot(ctx, nameOrID, won)
+}
+
+// oldestRoot finds the oldest root named name by listing the roots: the
+// rule for names that have no claim yet.
+func (h *Hub) oldestRoot(ctx context.Context, name string) (chain.Block, error) {
+	var best chain.Block
+	found := false
+	for r, err := range h.Blocks.Roots(ctx) {
 		if err != nil {
 			h.log.Warn("skipping unreadable root", "err", err)
 			continue
 		}
-		if s, err := chain.RootSettings(r); err == nil && s.Name == nameOrID {
-			return r, nil
+		s, err := chain.RootSettings(r)
+		if err != nil || s.Name != name {
+			continue
+		}
+		if !found || cmp.Or(cmp.Compare(r.Time, best.Time), cmp.Compare(r.ID, best.ID)) < 0 {
+			best, found = r, true
 		}
 	}
-	return chain.Block{}, fmt.Errorf("chain %q: %w (create it with: bhctl chain create %s)", nameOrID, chain.ErrNotFound, nameOrID)
+	if !found {
+		return chain.Block{}, fmt.Errorf("chain %q: %w (create it with: bhctl chain create %s)", name, chain.ErrNotFound, name)
+	}
+	return best, nil
+}
+
+// claimedRoot reads the root a name is claimed for and checks that it is
+// a root of that name.
+func (h *Hub) claimedRoot(ctx context.Context, name, id string) (chain.Block, error) {
+	r, err := h.Blocks.Get(ctx, id)
+	if err != nil {
+		return chain.Block{}, fmt.Errorf("chain %q: claimed root: %w", name, err)
+	}
+	if s, err := chain.RootSettings(r); !r.IsRoot() || err != nil || s.Name != name {
+		return chain.Block{}, fmt.Errorf("chain %q: %w: the name is claimed for block %s, which is not a root of that name", name, chain.ErrInvalid, id)
+	}
+	return r, nil
 }
 
 // Create makes a new chain with settings s; it fails with an error
-// matching chain.ErrExists when a chain of that name exists.
+// matching chain.ErrExists when a chain of that name exists, also when
+// another process created it at the same moment: of two creators, one
+// succeeds.
 func (h *Hub) Create(ctx context.Context, s chain.Settings) (chain.Block, error) {
 	if _, err := h.Resolve(ctx, s.Name); err == nil {
 		return chain.Block{}, fmt.Errorf("chain %q: %w", s.Name, chain.ErrExists)
 	} else if !errors.Is(err, chain.ErrNotFound) {
 		return chain.Block{}, err
 	}
-	return h.create(ctx, s)
-}
-
-func (h *Hub) create(ctx context.Context, s chain.Settings) (chain.Block, error) {
-	root, err := chain.NewRoot(s, time.Now())
+	root, won, err := h.create(ctx, s)
 	if err != nil {
 		return chain.Block{}, err
 	}
+	if !won {
+		return chain.Block{}, fmt.Errorf("chain %q: %w (created by another process at the same moment)", s.Name, chain.ErrExists)
+	}
+	return root, nil
+}
+
+// create writes a root with settings s and claims its name for it. When
+// another root won the name (a racer created it at the same moment), that
+// root is returned and won is false; the new root stays behind, empty.
+func (h *Hub) create(ctx context.Context, s chain.Settings) (root chain.Block, won bool, err error) {
+	mine, err := chain.NewRoot(s, time.Now())
+	if err != nil {
+		return chain.Block{}, false, err
+	}
 	if _, _, err := h.Assets.PutBytes(ctx, s.Crypt, s.Encode()); err != nil {
-		return chain.Block{}, err
+		return chain.Block{}, false, err
 	}
-	if err := h.Blocks.Create(ctx, root); err != nil {
-		return chain.Block{}, err
+	if err := h.Blocks.Create(ctx, mine); err != nil {
+		return chain.Block{}, false, err
 	}
-	// Two processes may have created the name at once: settle on the
-	// oldest, as Resolve does.
-	return h.Resolve(ctx, s.Name)
+	id, err := h.Blocks.ClaimName(ctx, s.Name, mine.ID)
+	if err != nil {
+		return chain.Block{}, false, fmt.Errorf("chain %q: %w", s.Name, err)
+	}
+	if id == mine.ID {
+		return mine, true, nil
+	}
+	root, err = h.claimedRoot(ctx, s.Name, id)
+	return root, false, err
 }
 
 // Chain returns the root of the chain nameOrID, creating a chain of that
 // name with settings s (nil: the defaults) when there is none. created
-// tells the caller to say so.
+// tells the caller to say so: the chain did not exist when the call
+// began. It is also true for a caller that lost a race to create it (and
+// was given the winner's root), so that every racer says the same.
 func (h *Hub) Chain(ctx context.Context, nameOrID string, s *chain.Settings) (root chain.Block, created bool, err error) {
 	root, err = h.Resolve(ctx, nameOrID)
 	if err == nil || !errors.Is(err, chain.ErrNotFound) || chain.IsHex(nameOrID) {
@@ -177,7 +308,7 @@ func (h *Hub) Chain(ctx context.Context, nameOrID string, s *chain.Settings) (ro
 		set = *s
 		set.Name = nameOrID
 	}
-	root, err = h.create(ctx, set)
+	root, _, err = h.create(ctx, set)
 	return root, err == nil, err
 }
 

@@ -38,8 +38,17 @@ func Path(home, rootID string) string {
 }
 
 // Open opens (creating it if needed) the index of the chain rooted at
-// root, brings it up to date from blocks, and returns it read-only: other
-// processes may open it at the same time. Close it when done.
+// root, brings it up to date from blocks, and returns it. Close it when
+// done.
+//
+// The index file stays locked (bbolt's exclusive flock) from the catch-up
+// until Close, so of two captures on one chain in one home, the second
+// catches up only once the first closed the index, after linking what it
+// captured: what the first captured, the second finds on the chain. (A
+// catch-up, then a second open of the file for reading, would leave a
+// moment between the two in which another capture could catch up to the
+// same tail, and both would capture the same chunks.) The lock is waited
+// for up to a minute.
 func Open(ctx context.Context, home string, blocks *store.Blocks, root chain.Block) (*Index, error) {
 	return OpenWait(ctx, home, blocks, root, time.Minute)
 }
@@ -54,56 +63,74 @@ var ErrBusy = errors.New("index busy")
 // do without the index (walking the chain instead) wait briefly.
 func OpenWait(ctx context.Context, home string, blocks *store.Blocks, root chain.Block, wait time.Duration) (*Index, error) {
 	path := Path(home, root.ID)
-	if err := os.MkdirAll(filepath.Dir(path), 0o755); err != nil {
-		return nil, fmt.Errorf("index: %w", err)
-	}
-	added, err := catchUp(ctx, path, blocks, root, wait)
+	db, err := openFile(path, wait)
 	if err != nil {
 		return nil, err
 	}
-	db, err := bolt.Open(path, 0o644, &bolt.Options{ReadOnly: true, Timeout: time.Minute})
+	added, err := catchUp(ctx, db, path, blocks, root, false)
 	if err != nil {
-		return nil, fmt.Errorf("index %s: %w", path, err)
+		db.Close()
+		return nil, err
 	}
 	return &Index{db: db, root: root, Added: added}, nil
 }
 
-// Rebuild deletes the index of the chain and makes it anew from the chain.
+// Rebuild empties the index of the chain and makes it anew from the chain,
+// under the index's lock: a capture holding the index meanwhile is waited
+// for, and never left reading a file that was removed under it.
 func Rebuild(ctx context.Context, home string, blocks *store.Blocks, root chain.Block) (int, error) {
 	path := Path(home, root.ID)
-	if err := os.Remove(path); err != nil && !errors.Is(err, os.ErrNotExist) {
-		return 0, fmt.Errorf("index: %w", err)
-	}
-	if err := os.MkdirAll(filepath.Dir(path), 0o755); err != nil {
-		return 0, fmt.Errorf("index: %w", err)
-	}
-	return catchUp(ctx, path, blocks, root, time.Minute)
-}
-
-// catchUp indexes the blocks linked after the last indexed one.
-func catchUp(ctx context.Context, path string, blocks *store.Blocks, root chain.Block, wait time.Duration) (int, error) {
-	db, err := bolt.Open(path, 0o644, &bolt.Options{Timeout: wait})
-	if errors.Is(err, bolt.ErrTimeout) {
-		return 0, fmt.Errorf("index %s: %w: %w (another bhctl holds it)", path, ErrBusy, err)
+	db, err := openFile(path, time.Minute)
+	if err != nil && !errors.Is(err, ErrBusy) {
+		// A file bbolt cannot read (a rebuild's usual reason) is no one's
+		// to hold: make a new one.
+		if rerr := os.Remove(path); rerr != nil && !errors.Is(rerr, os.ErrNotExist) {
+			return 0, fmt.Errorf("index: %w", rerr)
+		}
+		db, err = openFile(path, time.Minute)
 	}
 	if err != nil {
-		return 0, fmt.Errorf("index %s: %w (another bhctl may hold it; delete it to rebuild)", path, err)
+		return 0, err
 	}
 	defer db.Close()
+	return catchUp(ctx, db, path, blocks, root, true)
+}
+
+// openFile opens the index file at path for writing, waiting up to wait
+// for another process to close it.
+func openFile(path string, wait time.Duration) (*bolt.DB, error) {
+	if err := os.MkdirAll(filepath.Dir(path), 0o755); err != nil {
+		return nil, fmt.Errorf("index: %w", err)
+	}
+	db, err := bolt.Open(path, 0o644, &bolt.Options{Timeout: wait})
+	if errors.Is(err, bolt.ErrTimeout) {
+		return nil, fmt.Errorf("index %s: %w: %w (another bhctl holds it)", path, ErrBusy, err)
+	}
+	if err != nil {
+		return nil, fmt.Errorf("index %s: %w (another bhctl may hold it; bhctl index rebuild makes it anew)", path, err)
+	}
+	return db, nil
+}
+
+// catchUp indexes the blocks linked after the last indexed one; with
+// anew, it empties the index first.
+func catchUp(ctx context.Context, db *bolt.DB, path string, blocks *store.Blocks, root chain.Block, anew bool) (int, error) {
 	var from string
-	err = db.Update(func(tx *bolt.Tx) error {
+	err := db.Update(func(tx *bolt.Tx) error {
 		// An index made before block ids were kept lacks their bucket:
 		// index the chain again from its root to fill it.
-		again := tx.Bucket(bucketBlocks) == nil
+		anew = anew || tx.Bucket(bucketBlocks) == nil
 		for _, b := range [][]byte{bucketAssets, bucketSources, bucketState, bucketBlocks} {
+			if anew {
+				if err := tx.DeleteBucket(b); err != nil && !errors.Is(err, bolt.ErrBucketNotFound) {
+					return err
+				}
+			}
 			if _, err := tx.CreateBucketIfNotExists(b); err != nil {
 				return err
 			}
 		}
 		from = string(tx.Bucket(bucketState).Get(keyTail))
-		if again {
-			from = ""
-		}
 		return nil
 	})
 	if err != nil {
@@ -123,11 +150,11 @@ func catchUp(ctx context.Context, path string, blocks *store.Blocks, root chain.
 			return nil
 		}
 		err := db.Update(func(tx *bolt.Tx) error {
-			assets, sources, blocks := tx.Bucket(bucketAssets), tx.Bucket(bucketSources), tx.Bucket(bucketBlocks)
+			assets, sources, ids := tx.Bucket(bucketAssets), tx.Bucket(bucketSources), tx.Bucket(bucketBlocks)
 			for _, b := range pending {
 				var height [8]byte
 				binary.BigEndian.PutUint64(height[:], b.Height)
-				if err := blocks.Put([]byte(b.ID), height[:]); err != nil {
+				if err := ids.Put([]byte(b.ID), height[:]); err != nil {
 					return err
 				}
 				for i, r := range b.Assets {

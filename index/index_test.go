@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"os"
+	"sync"
 	"testing"
 
 	"github.com/blockhub/blockhub"
@@ -101,4 +102,74 @@ func TestCatchUpAndRebuild(t *testing.T) {
 	if height, _, ok := x.Position(second[4]); !ok || height == 0 {
 		t.Fatalf("Position = %d, %v", height, ok)
 	}
+}
+
+// Captures with --prevent-dups on one chain at once, each opening the
+// index, asking whether a chunk is on the chain and appending it when it
+// is not, then closing the index: the chunk ends up on the chain once.
+// The index stays locked from its catch-up to Close, so a capture catches
+// up only after the one before it linked what it captured.
+func TestConcurrentCapturesSkipEachOther(t *testing.T) {
+	ctx := context.Background()
+	home := t.TempDir()
+	h, err := blockhub.Open(ctx, blockhub.Config{Home: home})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer h.Close()
+	root, _, err := h.Chain(ctx, "dups", nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	const captures, trials = 4, 20
+	for trial := range trials {
+		data := []byte(fmt.Sprint("chunk of trial ", trial))
+		hash := chain.SHA256.Sum(data)
+		errs := make([]error, captures)
+		var wg sync.WaitGroup
+		for c := range captures {
+			wg.Go(func() { errs[c] = captureOnce(ctx, h, home, root, data) })
+		}
+		wg.Wait()
+		for c, err := range errs {
+			if err != nil {
+				t.Fatalf("trial %d: capture %d: %v", trial, c, err)
+			}
+		}
+		n := 0
+		for b, err := range h.Walker(root).All(ctx, nil) {
+			if err != nil {
+				t.Fatal(err)
+			}
+			for _, r := range b.Assets {
+				if r.Hash == hash {
+					n++
+				}
+			}
+		}
+		if n != 1 {
+			t.Fatalf("trial %d: the chunk is on the chain %d times; want 1", trial, n)
+		}
+	}
+}
+
+// captureOnce is what a --prevent-dups capture of one chunk does.
+func captureOnce(ctx context.Context, h *blockhub.Hub, home string, root chain.Block, data []byte) error {
+	x, err := index.Open(ctx, home, h.Blocks, root)
+	if err != nil {
+		return err
+	}
+	defer x.Close()
+	if x.Has(chain.SHA256.Sum(data)) {
+		return nil
+	}
+	w, err := h.Writer(ctx, root)
+	if err != nil {
+		return err
+	}
+	if _, err := w.Append(ctx, appender.Chunk{Data: data, Type: "text/plain"}); err != nil {
+		w.Close()
+		return err
+	}
+	return w.Close()
 }

@@ -228,12 +228,14 @@ func (r *replay) flush(ctx context.Context) error {
 	if err := r.wait(); err != nil {
 		return err
 	}
+	from := r.sent
 	r.sent = r.batch.Pos
 	if r.batch.Name == "" && len(r.batch.Sets) == 0 {
 		r.sum.Pos = r.batch.Pos
 		return nil
 	}
 	b := r.batch
+	b.From = from
 	r.batch.Sets = nil
 	r.applying = make(chan applied, 1)
 	go func(done chan<- applied) {

@@ -2,6 +2,7 @@ package oracle
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"io"
 	"log/slog"
@@ -49,7 +50,19 @@ type Batch struct {
 	Name string
 	Sets []RowSet
 	Pos  Position
+	// From is the position the replay stood at before this batch: the one
+	// Target.Position returned, then the previous batch's Pos; zero on a
+	// first run. A target that can move its stored position from From to
+	// Pos atomically with the rows (a compare-and-set) refuses the batch
+	// with ErrMoved when the stored position is no longer From: another
+	// replay of the same name applied it first.
+	From Position
 }
+
+// ErrMoved is returned by a target's Apply when another replay of the same
+// name moved the stored position since this replay read it: two replays
+// of one name ran at once, and this one stops rather than apply twice.
+var ErrMoved = errors.New("another replay of the same name moved the checkpoint: run one replay per name at a time")
 
 // Rows is the number of records in the batch.
 func (b *Batch) Rows() int {

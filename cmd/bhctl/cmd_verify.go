@@ -3,6 +3,7 @@ package main
 import (
 	"github.com/urfave/cli/v2"
 
+	"github.com/blockhub/blockhub"
 	"github.com/blockhub/blockhub/chain/walk"
 )
 
@@ -13,10 +14,11 @@ func newVerifyCommand() *cli.Command {
 		Description: "Prints one line per fault, naming the block or asset and the problem (hash\n" +
 			"mismatch, missing, broken link, fork, height gap, ...), and exits 1 when it\n" +
 			"found any; exits 0 when all is sound. --orphans also lists stored assets\n" +
-			"that no block names (left by killed runs; harmless).",
+			"that no block names (left by killed runs; harmless), and the empty roots\n" +
+			"left by processes that lost a race to create a chain (harmless too).",
 		Flags: []cli.Flag{
 			&cli.BoolFlag{Name: "assets", Usage: "read every asset back and check its hash and length"},
-			&cli.BoolFlag{Name: "orphans", Usage: "list assets that no block of any chain names"},
+			&cli.BoolFlag{Name: "orphans", Usage: "list assets that no block of any chain names, and roots that lost a race for their name"},
 		},
 		Action: withEnv(runVerify),
 	}
@@ -70,10 +72,36 @@ func runVerify(c *cli.Context, e *env) error {
 			e.printf("orphan %s\n", hash)
 		}
 		e.notef("%d orphan asset(s)", n)
+		if err := listLostRoots(e, h); err != nil {
+			return err
+		}
 	}
 	if faults > 0 {
 		return faultsFound{faults}
 	}
 	e.notef("chain %s: %d block(s), %d asset(s) checked, no faults", e.chain, v.BlocksChecked, v.AssetsChecked)
+	return nil
+}
+
+// listLostRoots prints the empty roots left by creators that lost the race
+// for their chain's name, and a count when there are any.
+func listLostRoots(e *env, h *blockhub.Hub) error {
+	n := 0
+	for l, err := range h.LostRoots(e.ctx) {
+		if err != nil {
+			return err
+		}
+		n++
+		if e.json {
+			if err := e.printJSON(map[string]string{"lost_root": l.Root.ID, "name": l.Name, "chain": l.Winner}); err != nil {
+				return err
+			}
+			continue
+		}
+		e.printf("lost root %s: chain %q is %s\n", l.Root.ID, l.Name, l.Winner)
+	}
+	if n > 0 {
+		e.notef("%d empty root(s) left by racing creators of a chain (harmless)", n)
+	}
 	return nil
 }

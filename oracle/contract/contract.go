@@ -38,6 +38,7 @@ import (
 	"time"
 
 	"github.com/cenkalti/backoff/v5"
+	"golang.org/x/sys/unix"
 
 	"github.com/blockhub/blockhub/chain"
 	"github.com/blockhub/blockhub/chain/walk"
@@ -238,6 +239,11 @@ func (c *Contract) Run(ctx context.Context, src oracle.Source, opts *RunOptions)
 	}
 	var cp checkpoint
 	if opts.Checkpoint != "" {
+		unlock, err := lockCheckpoint(opts.Checkpoint)
+		if err != nil {
+			return sum, fmt.Errorf("contract %s: %w", c.Name, err)
+		}
+		defer unlock()
 		b, err := os.ReadFile(opts.Checkpoint)
 		switch {
 		case err == nil:
@@ -597,6 +603,35 @@ func (c *Contract) spec(name string) *EventSpec {
 	return nil
 }
 
+// ErrCheckpointBusy is Run's error when another run, in this process or
+// another, holds the same checkpoint: two runs would both hand out the
+// events after it.
+var ErrCheckpointBusy = errors.New("another run uses this checkpoint (one run per checkpoint at a time)")
+
+// lockCheckpoint takes the lock of the checkpoint at path for one run: an
+// exclusive flock(2) on path.lock, which the kernel drops when the process
+// ends however it ends. The lock file stays (removing it would race with a
+// run opening it).
+func lockCheckpoint(path string) (unlock func(), err error) {
+	if err := os.MkdirAll(filepath.Dir(path), 0o755); err != nil {
+		return nil, err
+	}
+	f, err := os.OpenFile(path+".lock", os.O_RDWR|os.O_CREATE, 0o644)
+	if err != nil {
+		return nil, fmt.Errorf("lock checkpoint %s: %w", path, err)
+	}
+	if err := unix.Flock(int(f.Fd()), unix.LOCK_EX|unix.LOCK_NB); err != nil {
+		f.Close()
+		if errors.Is(err, unix.EWOULDBLOCK) {
+			return nil, fmt.Errorf("checkpoint %s: %w", path, ErrCheckpointBusy)
+		}
+		return nil, fmt.Errorf("lock checkpoint %s: %w", path, err)
+	}
+	return func() { f.Close() }, nil
+}
+
+// saveCheckpoint replaces the checkpoint at path: written to a temporary
+// file of its own in the same folder, synced, and renamed into place.
 func saveCheckpoint(path string, cp checkpoint) error {
 	if path == "" {
 		return nil
@@ -608,9 +643,13 @@ func saveCheckpoint(path string, cp checkpoint) error {
 	if err != nil {
 		return err
 	}
-	tmp := path + ".tmp"
-	f, err := os.Create(tmp)
+	f, err := os.CreateTemp(filepath.Dir(path), filepath.Base(path)+".tmp-*")
 	if err != nil {
+		return err
+	}
+	defer os.Remove(f.Name())              // after the rename, nothing to remove
+	if err := f.Chmod(0o644); err != nil { // as os.Create would
+		f.Close()
 		return err
 	}
 	if _, err := f.Write(b); err != nil {
@@ -624,5 +663,5 @@ func saveCheckpoint(path string, cp checkpoint) error {
 	if err := f.Close(); err != nil {
 		return err
 	}
-	return os.Rename(tmp, path)
+	return os.Rename(f.Name(), path)
 }

@@ -198,3 +198,44 @@ func TestResumeMatchesEachRecordOnce(t *testing.T) {
 		t.Errorf("filters called %d times over the runs; want %d, as in one run", calls, once)
 	}
 }
+
+// Two runs on one checkpoint at once would both hand out the events after
+// it: while one runs, another is refused with ErrCheckpointBusy, and
+// once it ended the next run goes on from its checkpoint.
+func TestOneRunPerCheckpoint(t *testing.T) {
+	src, _ := oracletest.NewChain(t, shop())
+	cp := filepath.Join(t.TempDir(), "shop.json")
+	inHandler, release := make(chan struct{}), make(chan struct{})
+	handed := 0
+	first := shopContract(func(context.Context, contract.Event) error {
+		if handed == 0 {
+			close(inHandler)
+			<-release
+		}
+		handed++
+		return nil
+	})
+	done := make(chan error, 1)
+	go func() {
+		_, err := first.Run(context.Background(), src, &contract.RunOptions{Checkpoint: cp})
+		done <- err
+	}()
+	<-inHandler
+	second := shopContract(func(context.Context, contract.Event) error {
+		t.Error("the second run handed out an event")
+		return nil
+	})
+	if _, err := second.Run(context.Background(), src, &contract.RunOptions{Checkpoint: cp}); !errors.Is(err, contract.ErrCheckpointBusy) {
+		t.Errorf("second run while the first runs: err = %v; want ErrCheckpointBusy", err)
+	}
+	close(release)
+	if err := <-done; err != nil {
+		t.Fatal(err)
+	}
+	if sum, err := second.Run(context.Background(), src, &contract.RunOptions{Checkpoint: cp}); err != nil || sum.Events != 0 {
+		t.Fatalf("run after the first ended: %+v, %v; want nothing new", sum, err)
+	}
+	if handed != 4 {
+		t.Errorf("%d events handed out; want 4", handed)
+	}
+}

@@ -36,6 +36,8 @@ import (
 	"sync"
 	"time"
 
+	"golang.org/x/sys/unix"
+
 	"github.com/blockhub/blockhub/oracle"
 )
 
@@ -99,6 +101,7 @@ type Target struct {
 	err     error // of the last background write
 	stop    chan struct{}
 	done    chan struct{}
+	lock    *os.File // held, flock(2)ed, while open
 }
 
 var _ oracle.Target = (*Target)(nil)
@@ -107,11 +110,19 @@ var _ oracle.Target = (*Target)(nil)
 func Sidecar(path string) string { return path + ".bh-checkpoint.json" }
 
 // Open reads the file at path (and recovers an interrupted write) or
-// starts an empty one.
+// starts an empty one. One Target at a time may have a file open, in
+// every process: each one rewrites the whole file from its own table, so a
+// second one would drop what the first wrote. Open fails with
+// ErrBusy while another holds it.
 func Open(path string, key []string) (*Target, error) {
+	lock, err := lockFile(path)
+	if err != nil {
+		return nil, err
+	}
 	t := &Target{path: path, key: key, col: map[string]int{}, byKey: map[string]int{}, pos: map[string]oracle.Position{},
-		stop: make(chan struct{}), done: make(chan struct{})}
+		stop: make(chan struct{}), done: make(chan struct{}), lock: lock}
 	if err := t.recover(); err != nil {
+		lock.Close()
 		return nil, err
 	}
 	go t.loop()
@@ -122,6 +133,28 @@ func Open(path string, key []string) (*Target, error) {
 // position: Position always reports a first run.
 func OpenWriter(w io.Writer, key []string) *Target {
 	return &Target{path: Stdout, key: key, out: w, col: map[string]int{}, byKey: map[string]int{}, pos: map[string]oracle.Position{}}
+}
+
+// ErrBusy is Open's error when another target, in this process or another,
+// has the file open.
+var ErrBusy = errors.New("another oracle is writing it (one replay into a CSV file at a time)")
+
+// lockFile takes the lock of the CSV file at path: an exclusive flock(2) on
+// FILE.bh-lock, which the kernel drops when the process ends however it
+// ends. The lock file stays (removing it would race with an Open).
+func lockFile(path string) (*os.File, error) {
+	f, err := os.OpenFile(path+".bh-lock", os.O_RDWR|os.O_CREATE, 0o644)
+	if err != nil {
+		return nil, fmt.Errorf("lock %s: %w", path, err)
+	}
+	if err := unix.Flock(int(f.Fd()), unix.LOCK_EX|unix.LOCK_NB); err != nil {
+		f.Close()
+		if errors.Is(err, unix.EWOULDBLOCK) {
+			return nil, fmt.Errorf("%s: %w", path, ErrBusy)
+		}
+		return nil, fmt.Errorf("lock %s: %w", path, err)
+	}
+	return f, nil
 }
 
 func (t *Target) recover() error {
@@ -412,6 +445,7 @@ func (t *Target) Close() error {
 	<-t.done
 	t.mu.Lock()
 	defer t.mu.Unlock()
+	defer t.lock.Close() // after the last write
 	if t.err != nil {
 		return t.err
 	}

@@ -2,7 +2,9 @@ package csvtarget
 
 import (
 	"context"
+	"errors"
 	"os"
+	"os/exec"
 	"path/filepath"
 	"strings"
 	"testing"
@@ -52,6 +54,7 @@ func TestRecover(t *testing.T) {
 				t.Fatal(err)
 			}
 			tg2.mu.Unlock()
+			tg2.lock.Close() // the crash: the kernel drops the lock
 			switch crash {
 			case "before commit": // FILE.next written, the sidecar not yet renamed
 				os.WriteFile(path+".next", []byte(read(t, path)), 0o644)
@@ -93,5 +96,40 @@ func TestRefusesEditedFile(t *testing.T) {
 	os.WriteFile(other, []byte("a,b\n"), 0o644)
 	if _, err := Open(other, nil); err == nil || !strings.Contains(err.Error(), "not written by an oracle") {
 		t.Fatalf("Open(foreign file) = %v; want a refusal", err)
+	}
+}
+
+// Two replays into one CSV file at once would each rewrite it from their
+// own table, dropping what the other wrote: the second Open is refused,
+// in the same process and from another process, until the first closes.
+func TestOneWriterAtATime(t *testing.T) {
+	path := filepath.Join(t.TempDir(), "out.csv")
+	first, err := Open(path, []string{"id"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := Open(path, []string{"id"}); !errors.Is(err, ErrBusy) {
+		t.Fatalf("second Open while the first is open: err = %v; want ErrBusy", err)
+	}
+	// Another process: flock(1) on the same lock file fails at once.
+	if flock, err := exec.LookPath("flock"); err == nil {
+		if out, err := exec.Command(flock, "-n", path+".bh-lock", "true").CombinedOutput(); err == nil {
+			t.Fatalf("another process took the lock while a target holds it (%s)", out)
+		}
+	}
+	first.Apply(context.Background(), batch("a", 0, []any{"1", "a"}))
+	if err := first.Close(); err != nil {
+		t.Fatal(err)
+	}
+	second, err := Open(path, []string{"id"})
+	if err != nil {
+		t.Fatalf("Open after the first closed: %v", err)
+	}
+	second.Apply(context.Background(), batch("b", 0, []any{"2", "b"}))
+	if err := second.Close(); err != nil {
+		t.Fatal(err)
+	}
+	if got, want := read(t, path), "id,v\n1,a\n2,b\n"; got != want {
+		t.Errorf("file %q; want %q (both replays' rows)", got, want)
 	}
 }

@@ -136,10 +136,39 @@ func (t *Target) Apply(ctx context.Context, b *oracle.Batch) error {
 	if b.Name == "" {
 		return nil
 	}
+	return t.advance(ctx, b)
+}
+
+// advance moves the checkpoint of b.Name from b.From to b.Pos: a first
+// run inserts it (the unique _id lets one replay of the name do so), a
+// later one replaces it only where it still holds b.From. When another
+// replay of the name moved it first, the batch fails with oracle.ErrMoved
+// and this replay stops; what it wrote is idempotent, so the documents
+// are what one replay leaves. (The conditional replace is atomic on
+// MongoDB; on servers whose conditional writes read and then write, such
+// as FerretDB on SQLite, two replays may both pass at the very same
+// position, with no other harm than that.)
+func (t *Target) advance(ctx context.Context, b *oracle.Batch) error {
+	coll := t.db.Collection(CheckpointCollection)
 	cp := checkpoint{Name: b.Name, Chain: b.Pos.Chain, Block: b.Pos.Block, Height: int64(b.Pos.Height), Asset: b.Pos.Asset}
-	_, err := t.db.Collection(CheckpointCollection).ReplaceOne(ctx, bson.D{{Key: "_id", Value: b.Name}}, cp, options.Replace().SetUpsert(true))
+	if b.From == (oracle.Position{}) {
+		_, err := coll.InsertOne(ctx, cp)
+		if mongo.IsDuplicateKeyError(err) {
+			return fmt.Errorf("replay %q: %w (another one started at the same moment)", b.Name, oracle.ErrMoved)
+		}
+		if err != nil {
+			return fmt.Errorf("write %s: %w", CheckpointCollection, err)
+		}
+		return nil
+	}
+	f := b.From
+	res, err := coll.ReplaceOne(ctx, bson.D{{Key: "_id", Value: b.Name}, {Key: "chain", Value: f.Chain}, {Key: "block", Value: f.Block},
+		{Key: "height", Value: int64(f.Height)}, {Key: "asset_index", Value: f.Asset}}, cp)
 	if err != nil {
 		return fmt.Errorf("write %s: %w", CheckpointCollection, err)
+	}
+	if res.MatchedCount == 0 {
+		return fmt.Errorf("replay %q: %w (this replay was at height %d asset %d)", b.Name, oracle.ErrMoved, f.Height, f.Asset)
 	}
 	return nil
 }

@@ -152,3 +152,37 @@ func TestExactlyOnceAfterCrashes(t *testing.T) {
 		t.Fatalf("%d documents; want %d", n, want)
 	}
 }
+
+// A replay whose checkpoint another replay of the same name moved stops
+// with oracle.ErrMoved instead of moving it back: a first run's insert
+// lets one of two through, and every later batch moves the checkpoint
+// only from where that replay left it.
+func TestOneReplayPerName(t *testing.T) {
+	u := serverURL(t)
+	coll := fresh(t, u)
+	a, b := open(t, u, coll, nil), open(t, u, coll, nil)
+	defer a.Close()
+	defer b.Close()
+	ctx := context.Background()
+	pos := func(block string, asset int) oracle.Position {
+		return oracle.Position{Chain: "c", Block: block, Height: 1, Asset: asset}
+	}
+	batch := func(from, to oracle.Position, _ string) *oracle.Batch {
+		return &oracle.Batch{Name: coll, From: from, Pos: to} // the checkpoint alone
+	}
+	if err := a.Apply(ctx, batch(oracle.Position{}, pos("b1", 0), "a1")); err != nil {
+		t.Fatal(err)
+	}
+	if err := b.Apply(ctx, batch(oracle.Position{}, pos("b1", 1), "b1")); !errors.Is(err, oracle.ErrMoved) {
+		t.Fatalf("second first run: err = %v; want ErrMoved", err)
+	}
+	if err := a.Apply(ctx, batch(pos("b1", 0), pos("b2", 0), "a2")); err != nil {
+		t.Fatal(err)
+	}
+	if err := b.Apply(ctx, batch(pos("b1", 0), pos("b1", 5), "b2")); !errors.Is(err, oracle.ErrMoved) {
+		t.Fatalf("stale replay: err = %v; want ErrMoved", err)
+	}
+	if p, ok, err := a.Position(ctx, coll, "c"); err != nil || !ok || p != pos("b2", 0) {
+		t.Fatalf("Position = %+v, %v, %v; want %+v", p, ok, err, pos("b2", 0))
+	}
+}

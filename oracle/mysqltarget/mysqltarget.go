@@ -179,19 +179,59 @@ func (t *Target) Apply(ctx context.Context, b *oracle.Batch) error {
 		return err
 	}
 	defer tx.Rollback()
+	if b.Name != "" {
+		// First, so that a second replay of the name waits here for the
+		// first one's commit, then finds the position moved, and applies
+		// nothing.
+		if err := claimPosition(ctx, tx, b); err != nil {
+			return err
+		}
+	}
 	for _, s := range b.Sets {
 		if err := t.apply(ctx, tx, s); err != nil {
 			return err
 		}
 	}
 	if b.Name != "" {
-		if _, err := tx.ExecContext(ctx, "INSERT INTO "+CheckpointTable+" (name, chain, block, height, asset_index) VALUES (?, ?, ?, ?, ?)"+
-			" ON DUPLICATE KEY UPDATE chain = VALUES(chain), block = VALUES(block), height = VALUES(height), asset_index = VALUES(asset_index)",
-			b.Name, b.Pos.Chain, b.Pos.Block, b.Pos.Height, b.Pos.Asset); err != nil {
+		if _, err := tx.ExecContext(ctx, "UPDATE "+CheckpointTable+" SET chain = ?, block = ?, height = ?, asset_index = ? WHERE name = ?",
+			b.Pos.Chain, b.Pos.Block, b.Pos.Height, b.Pos.Asset, b.Name); err != nil {
 			return fmt.Errorf("write %s: %w", CheckpointTable, err)
 		}
 	}
 	return tx.Commit()
+}
+
+// claimPosition locks the checkpoint row of b.Name in tx and checks that
+// it still holds b.From, the position this replay started the batch from;
+// on a first run (From zero) it inserts the row, which the primary key
+// lets only one replay do. Another replay of the name that moved the
+// position first makes it fail with oracle.ErrMoved: the check and the
+// move are one transaction, so no two replays apply the same batch.
+func claimPosition(ctx context.Context, tx *sql.Tx, b *oracle.Batch) error {
+	var cur oracle.Position
+	err := tx.QueryRowContext(ctx, "SELECT chain, block, height, asset_index FROM "+CheckpointTable+" WHERE name = ? FOR UPDATE", b.Name).
+		Scan(&cur.Chain, &cur.Block, &cur.Height, &cur.Asset)
+	switch {
+	case errors.Is(err, sql.ErrNoRows):
+		if b.From != (oracle.Position{}) {
+			return fmt.Errorf("replay %q: %w (its checkpoint row was deleted)", b.Name, oracle.ErrMoved)
+		}
+		_, err = tx.ExecContext(ctx, "INSERT INTO "+CheckpointTable+" (name, chain, block, height, asset_index) VALUES (?, ?, ?, ?, ?)",
+			b.Name, b.From.Chain, b.From.Block, b.From.Height, b.From.Asset)
+		var me *mysql.MySQLError
+		if errors.As(err, &me) && (me.Number == 1062 || me.Number == 1213) { // duplicate key; deadlock of two first inserts
+			return fmt.Errorf("replay %q: %w (another one started at the same moment)", b.Name, oracle.ErrMoved)
+		}
+		if err != nil {
+			return fmt.Errorf("write %s: %w", CheckpointTable, err)
+		}
+		return nil
+	case err != nil:
+		return fmt.Errorf("read %s: %w", CheckpointTable, err)
+	case cur != b.From:
+		return fmt.Errorf("replay %q: %w (it is at height %d asset %d, this replay at height %d asset %d)", b.Name, oracle.ErrMoved, cur.Height, cur.Asset, b.From.Height, b.From.Asset)
+	}
+	return nil
 }
 
 // maxStatement is the most bytes of one multi-row statement.

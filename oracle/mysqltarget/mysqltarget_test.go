@@ -3,11 +3,13 @@ package mysqltarget_test
 import (
 	"context"
 	"database/sql"
+	"errors"
 	"fmt"
 	"math/rand/v2"
 	"net/url"
 	"os"
 	"strings"
+	"sync"
 	"sync/atomic"
 	"testing"
 	"time"
@@ -211,6 +213,89 @@ func TestAddsColumnsWithCreate(t *testing.T) {
 		t.Fatal(err)
 	}
 	if got, want := dump(t, tg.DB(), "SELECT order_id, status, price, updated_at FROM `"+table+"` ORDER BY order_id"), "1,paid,2.5,NULL\n2,paid,3,2026-01-02T00:00:00Z"; got != want {
+		t.Errorf("table:\n%s\nwant\n%s", got, want)
+	}
+}
+
+// Replays of one name started at once (cron runs that overlap) on a
+// keyless insert-mode table: each batch is applied by one of them, the
+// others stop with oracle.ErrMoved, and a last run finishes; every record
+// is in the table exactly once.
+func TestOneReplayPerName(t *testing.T) {
+	base := serverURL(t)
+	var blocks []oracletest.Block
+	want := 0
+	for b := 0; b < 20; b++ {
+		var rows []string
+		for r := 0; r < 50; r++ {
+			want++
+			rows = append(rows, fmt.Sprintf("%d,%d-%d", want, b, r))
+		}
+		blocks = append(blocks, oracletest.Block{Assets: []oracletest.Asset{oracletest.CSV("n", "n,tag", rows...)}})
+	}
+	src, _ := oracletest.NewChain(t, blocks)
+	for trial := range 3 {
+		table := freshTable(t, base)
+		setup := open(t, base, table, nil, false)
+		if _, err := setup.DB().Exec("CREATE TABLE `" + table + "` (n BIGINT NOT NULL, tag VARCHAR(64)) ENGINE=InnoDB"); err != nil {
+			t.Fatal(err)
+		}
+		replay := func() error {
+			tg := open(t, base, table, nil, false) // a pool of its own, as another process has
+			defer tg.Close()
+			_, err := oracle.Run(context.Background(), src, tg, &oracle.Options{Name: table, Mode: oracle.Insert, BatchRows: 50})
+			return err
+		}
+		errs := make([]error, 4)
+		var wg sync.WaitGroup
+		for i := range errs {
+			wg.Go(func() { errs[i] = replay() })
+		}
+		wg.Wait()
+		moved := 0
+		for i, err := range errs {
+			switch {
+			case errors.Is(err, oracle.ErrMoved):
+				moved++
+			case err != nil:
+				t.Fatalf("trial %d: replay %d: %v; want success or ErrMoved", trial, i, err)
+			}
+		}
+		if err := replay(); err != nil {
+			t.Fatalf("trial %d: the run after: %v", trial, err)
+		}
+		if got := dump(t, setup.DB(), "SELECT COUNT(*), COUNT(DISTINCT n) FROM `"+table+"`"); got != fmt.Sprintf("%d,%d", want, want) {
+			t.Fatalf("trial %d: count, distinct = %s; want %d rows, each once (%d of 4 replays stopped on a moved checkpoint)", trial, got, want, moved)
+		}
+		setup.Close()
+	}
+}
+
+// Two replays (of different names) into one table with --create: the one
+// that read the columns before the other added a new one adds it too, and
+// finds it there, which is no error.
+func TestColumnAddedByAnotherReplay(t *testing.T) {
+	base := serverURL(t)
+	table := freshTable(t, base)
+	ctx := context.Background()
+	first := oracletest.Block{Assets: []oracletest.Asset{oracletest.CSV("o", "id,v", "1,a")}}
+	wider := oracletest.Block{Assets: []oracletest.Asset{oracletest.CSV("o", "id,v,w", "2,b,x")}}
+	a, b := open(t, base, table, []string{"id"}, true), open(t, base, table, []string{"id"}, true)
+	defer a.Close()
+	defer b.Close()
+	src1, _ := oracletest.NewChain(t, []oracletest.Block{first})
+	for i, tg := range []*mysqltarget.Target{a, b} { // both read the columns id, v
+		if _, err := oracle.Run(ctx, src1, tg, &oracle.Options{Name: fmt.Sprint(table, "_first", i), Key: []string{"id"}}); err != nil {
+			t.Fatal(err)
+		}
+	}
+	src2, _ := oracletest.NewChain(t, []oracletest.Block{wider})
+	for i, tg := range []*mysqltarget.Target{a, b} { // a adds w; b, not knowing, too
+		if _, err := oracle.Run(ctx, src2, tg, &oracle.Options{Name: fmt.Sprint(table, "_wider", i), Key: []string{"id"}}); err != nil {
+			t.Fatalf("replay %d adding column w: %v", i, err)
+		}
+	}
+	if got, want := dump(t, a.DB(), "SELECT id, v, w FROM `"+table+"` ORDER BY id"), "1,a,NULL\n2,b,x"; got != want {
 		t.Errorf("table:\n%s\nwant\n%s", got, want)
 	}
 }

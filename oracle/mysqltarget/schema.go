@@ -2,9 +2,12 @@ package mysqltarget
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"os"
 	"strings"
+
+	"github.com/go-sql-driver/mysql"
 
 	"github.com/blockhub/blockhub/internal/mysqlconn"
 	"github.com/blockhub/blockhub/oracle"
@@ -57,7 +60,10 @@ func (t *Target) schema(ctx context.Context, sets []oracle.RowSet) error {
 		if !t.create {
 			return fmt.Errorf("field %s is not a column of table %s (drop it with --hide, or add --create to add the column)", c.Name, t.table)
 		}
-		if _, err := t.db.ExecContext(ctx, "ALTER TABLE "+mysqlconn.Quote(t.table)+" ADD COLUMN "+mysqlconn.Quote(c.Name)+" "+sqlType(c)); err != nil {
+		_, err := t.db.ExecContext(ctx, "ALTER TABLE "+mysqlconn.Quote(t.table)+" ADD COLUMN "+mysqlconn.Quote(c.Name)+" "+sqlType(c))
+		// 1060, duplicate column: another replay into the table added it
+		// since this one read the columns, which is what was wanted.
+		if me := (*mysql.MySQLError)(nil); err != nil && !(errors.As(err, &me) && me.Number == 1060) {
 			return fmt.Errorf("add column %s to %s: %w", c.Name, t.table, err)
 		}
 		t.cols[strings.ToLower(c.Name)] = true

@@ -21,21 +21,25 @@ var policies = []string{"mirror", "quorum=2", "shard=2"}
 // urls returns, fresh for each sub-test.
 func conformance(t *testing.T, urls func(t *testing.T) []string) {
 	for _, policy := range policies {
-		t.Run(policy, func(t *testing.T) {
-			storetest.Run(t, storetest.Harness{Open: func(t *testing.T) (*store.Assets, *store.Blocks) {
-				us := urls(t)
-				a, err := cluster.OpenAssets(context.Background(), us, policy, nil)
-				if err != nil {
-					t.Fatal(err)
-				}
-				b, err := cluster.OpenBlocks(context.Background(), us, policy, nil)
-				if err != nil {
-					t.Fatal(err)
-				}
-				return a, b
-			}})
-		})
+		t.Run(policy, func(t *testing.T) { conformanceWith(t, policy, urls) })
 	}
+}
+
+// conformanceWith runs the store suite over clusters of urls under one
+// policy.
+func conformanceWith(t *testing.T, policy string, urls func(t *testing.T) []string) {
+	storetest.Run(t, storetest.Harness{Open: func(t *testing.T) (*store.Assets, *store.Blocks) {
+		us := urls(t)
+		a, err := cluster.OpenAssets(context.Background(), us, policy, nil)
+		if err != nil {
+			t.Fatal(err)
+		}
+		b, err := cluster.OpenBlocks(context.Background(), us, policy, nil)
+		if err != nil {
+			t.Fatal(err)
+		}
+		return a, b
+	}})
 }
 
 func TestConformanceMem(t *testing.T) {

@@ -48,5 +48,5 @@ func Example() {
 	// mem://example-a true
 	// mem://example-b true
 	// mem://example-c true
-	// copied 0 assets, 0 blocks, 0 nexts, 0 root markers; replaced 0 damaged asset copies; 0 split nexts, 0 damaged copies left
+	// copied 0 assets, 0 blocks, 0 nexts, 0 root markers, 0 name claims; replaced 0 damaged asset copies; 0 split nexts, 0 damaged copies left
 }

@@ -19,7 +19,8 @@ type Report struct {
 	Blocks int // block copies made
 	Nexts  int // next pointers set
 	Roots  int // root markers written for roots a member did not list
-	Split  int // blocks whose members hold different nexts, left as they are
+	Names  int // name claims copied to members that lacked them
+	Split  int // blocks whose members hold different nexts (or names different roots), left as they are
 	// Replaced counts asset copies whose bytes did not match their hash,
 	// replaced by a good member's copy.
 	Replaced int
@@ -31,8 +32,8 @@ type Report struct {
 
 // String is the report on one line.
 func (r Report) String() string {
-	return fmt.Sprintf("copied %d assets, %d blocks, %d nexts, %d root markers; replaced %d damaged asset copies; %d split nexts, %d damaged copies left",
-		r.Assets, r.Blocks, r.Nexts, r.Roots, r.Replaced, r.Split, r.Damaged)
+	return fmt.Sprintf("copied %d assets, %d blocks, %d nexts, %d root markers, %d name claims; replaced %d damaged asset copies; %d split nexts, %d damaged copies left",
+		r.Assets, r.Blocks, r.Nexts, r.Roots, r.Names, r.Replaced, r.Split, r.Damaged)
 }
 
 func (r *Report) add(o Report) {
@@ -40,6 +41,7 @@ func (r *Report) add(o Report) {
 	r.Blocks += o.Blocks
 	r.Nexts += o.Nexts
 	r.Roots += o.Roots
+	r.Names += o.Names
 	r.Split += o.Split
 	r.Replaced += o.Replaced
 	r.Damaged += o.Damaged
@@ -256,6 +258,9 @@ func (c *BlockStore) Repair(ctx context.Context) (Report, error) {
 				break
 			}
 			id = next
+		}
+		if err := c.repairName(ctx, root, &r); err != nil {
+			errs = append(errs, fmt.Errorf("root %s: %w", root, err))
 		}
 	}
 	if len(errs) > 0 {

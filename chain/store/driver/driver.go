@@ -60,6 +60,20 @@ type BlockStore interface {
 	SetNext(ctx context.Context, id, next string) error
 	// Roots yields the ids of every root block.
 	Roots(ctx context.Context) iter.Seq2[string, error]
+	// ClaimName gives a chain name to the root block root, once,
+	// atomically, as SetNext sets next: when the name is unclaimed it
+	// records root, and either way it returns the root the name is claimed
+	// for after the call (root itself when this call won, or an earlier
+	// claim with the same root did). key is the name's key, the lower-case
+	// hex SHA-256 of its bytes (store.NameKey), under which the claim is
+	// kept; name is the name itself, kept beside it where a store has room,
+	// for people reading the store. Like SetNext it must never be a read
+	// followed by a write that a racing claimer, in this process or
+	// another, can slip between. It does not check that root exists.
+	ClaimName(ctx context.Context, key, name, root string) (string, error)
+	// NameClaim returns the root the name whose key is key is claimed
+	// for; an error matching chain.ErrNotFound when it is unclaimed.
+	NameClaim(ctx context.Context, key string) (string, error)
 	// Close releases the driver's resources.
 	Close() error
 }

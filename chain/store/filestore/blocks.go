@@ -41,6 +41,8 @@ var (
 )
 
 func openBlockStore(d dir) (*BlockStore, error) {
+	// names/ is made by the first claim (publish makes a missing folder),
+	// so a store made before claims opens where it may not be written.
 	for _, sub := range []string{"roots", "tails"} {
 		if err := os.MkdirAll(filepath.Join(d.dir, sub), 0o755); err != nil {
 			return nil, permHint(err)
@@ -198,6 +200,31 @@ func (s *BlockStore) SetNext(_ context.Context, id, next string) error {
 		return fmt.Errorf("%w (to %s)", chain.ErrNextSet, cur)
 	}
 	return err
+}
+
+// ClaimName implements driver.BlockStore: the file names/<key>, holding
+// the root id, is written whole in tmp/ and linked with link(2), which
+// fails when the name exists; the file that was linked first wins.
+func (s *BlockStore) ClaimName(_ context.Context, key, _, root string) (string, error) {
+	path := filepath.Join(s.d.dir, "names", key)
+	err := s.d.publish(path, func(w io.Writer) error {
+		_, err := io.WriteString(w, root)
+		return err
+	})
+	if err == nil {
+		return root, nil
+	}
+	if !errors.Is(err, fs.ErrExist) {
+		return "", err
+	}
+	cur, err := os.ReadFile(path)
+	return strings.TrimSpace(string(cur)), err
+}
+
+// NameClaim implements driver.BlockStore.
+func (s *BlockStore) NameClaim(_ context.Context, key string) (string, error) {
+	cur, err := os.ReadFile(filepath.Join(s.d.dir, "names", key))
+	return strings.TrimSpace(string(cur)), notFound(err)
 }
 
 // Roots implements driver.BlockStore.

@@ -8,14 +8,15 @@
 //	blocks/ab/abcd....next     the id of the following block, created once
 //	blocks/roots/<id>          one empty file per chain root
 //	blocks/tails/<chain id>    the last tail seen (a hint, rewritten freely)
+//	blocks/names/<key>         a chain name's claim: its root's id, created once
 //	tmp/                       files being written
 //
 // Every write goes to a temporary file in tmp/ (unnamed, O_TMPFILE, where
 // the system allows), is synced, and is published with link(2), which
 // fails when the name exists: that makes block creation create-only and
-// setting next a single atomic "set if unset" even between processes,
-// with no read-then-write. Asset files are synced in groups (Sync) before
-// a block names them. Adding "?nosync=1" to the URL skips the fsyncs, for
+// setting next or claiming a name a single atomic "set if unset" even
+// between processes, with no read-then-write. Asset files are synced in
+// groups (Sync) before a block names them. Adding "?nosync=1" to the URL skips the fsyncs, for
 // throwaway chains in tests and benchmarks only.
 package filestore
 

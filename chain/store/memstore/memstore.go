@@ -64,7 +64,8 @@ type BlockStore struct {
 	next    map[string]string
 	roots   []string
 	tails   map[string]string
-	changed chan struct{} // closed and replaced whenever a next is set
+	names   map[string]string // name key -> root, set once
+	changed chan struct{}     // closed and replaced whenever a next is set
 }
 
 var (
@@ -83,6 +84,7 @@ func NewBlocks() *BlockStore {
 		blocks:  map[string][]byte{},
 		next:    map[string]string{},
 		tails:   map[string]string{},
+		names:   map[string]string{},
 		changed: make(chan struct{}),
 	}
 }
@@ -189,6 +191,27 @@ func (s *BlockStore) SetNext(_ context.Context, id, next string) error {
 	close(s.changed)
 	s.changed = make(chan struct{})
 	return nil
+}
+
+// ClaimName implements driver.BlockStore: the map, under the mutex.
+func (s *BlockStore) ClaimName(_ context.Context, key, _, root string) (string, error) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if cur, ok := s.names[key]; ok {
+		return cur, nil
+	}
+	s.names[key] = root
+	return root, nil
+}
+
+// NameClaim implements driver.BlockStore.
+func (s *BlockStore) NameClaim(_ context.Context, key string) (string, error) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if cur, ok := s.names[key]; ok {
+		return cur, nil
+	}
+	return "", chain.ErrNotFound
 }
 
 // Roots implements driver.BlockStore.

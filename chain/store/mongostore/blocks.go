@@ -15,12 +15,13 @@ import (
 )
 
 // BlockStore keeps blocks in the blocks collection, their next links in
-// nexts and tail hints in tails.
+// nexts, tail hints in tails and name claims in names.
 type BlockStore struct {
 	db     *mongo.Database
 	blocks *mongo.Collection
 	nexts  *mongo.Collection
 	tails  *mongo.Collection
+	names  *mongo.Collection
 }
 
 var (
@@ -151,6 +152,37 @@ func (s *BlockStore) copyNext(ctx context.Context, id, next string) {
 // Roots implements driver.BlockStore.
 func (s *BlockStore) Roots(ctx context.Context) iter.Seq2[string, error] {
 	return ids(ctx, s.blocks, bson.D{{Key: "chain", Value: ""}, {Key: "height", Value: 0}})
+}
+
+// nameDoc is a document of the names collection: a chain name's claim,
+// created once.
+type nameDoc struct {
+	ID   string `bson:"_id"`  // the name key
+	Name string `bson:"name"` // the name itself, for people
+	Root string `bson:"root"`
+}
+
+// ClaimName implements driver.BlockStore with insertOne into names: the
+// unique _id lets exactly one racer's document in; the others read it.
+func (s *BlockStore) ClaimName(ctx context.Context, key, name, root string) (string, error) {
+	_, err := s.names.InsertOne(ctx, nameDoc{ID: key, Name: name, Root: root})
+	if err == nil {
+		return root, nil
+	}
+	if !mongo.IsDuplicateKeyError(err) {
+		return "", err
+	}
+	return s.NameClaim(ctx, key)
+}
+
+// NameClaim implements driver.BlockStore.
+func (s *BlockStore) NameClaim(ctx context.Context, key string) (string, error) {
+	var d nameDoc
+	err := s.names.FindOne(ctx, byID(key)).Decode(&d)
+	if errors.Is(err, mongo.ErrNoDocuments) {
+		return "", chain.ErrNotFound
+	}
+	return d.Root, err
 }
 
 // After implements driver.Ranger with one query on the {chain, height}

@@ -12,10 +12,12 @@
 //	assets        {_id: hash, length, chunks, data | upload}
 //	asset_chunks  {_id: "<upload>.<seq>", hash, upload, seq, data}
 //	tails         {_id: chain id, id}: the last tail seen (a hint)
+//	names         {_id: name key, name, root}: a chain name's claim, created once
 //
 // Everything that must happen once is an insertOne, so a taken _id fails
 // with a duplicate-key error: creating a block or an asset, and linking a
-// block to its next, which inserts {_id: id, next} into nexts. That holds
+// block to its next, which inserts {_id: id, next} into nexts, and
+// claiming a chain name, which inserts {_id: key, name, root}. That holds
 // on MongoDB and on servers that speak its protocol without making a
 // conditional update atomic (FerretDB's SQLite backend reads, then
 // writes). The winner copies next onto the block's document with a
@@ -68,6 +70,7 @@ const (
 	cBlocks = "blocks"
 	cNexts  = "nexts"
 	cTails  = "tails"
+	cNames  = "names"
 	cAssets = "assets"
 	cChunks = "asset_chunks"
 )
@@ -92,7 +95,7 @@ func (opener) OpenBlocks(ctx context.Context, u *url.URL, opts *store.Options) (
 	if err != nil {
 		return nil, err
 	}
-	s := &BlockStore{db: db, blocks: db.Collection(cBlocks), nexts: db.Collection(cNexts), tails: db.Collection(cTails)}
+	s := &BlockStore{db: db, blocks: db.Collection(cBlocks), nexts: db.Collection(cNexts), tails: db.Collection(cTails), names: db.Collection(cNames)}
 	// Roots are listed by {chain: "", height: 0}.
 	_, err = s.blocks.Indexes().CreateOne(ctx, mongo.IndexModel{Keys: bson.D{{Key: "chain", Value: 1}, {Key: "height", Value: 1}}})
 	if err != nil {

@@ -11,7 +11,8 @@ import (
 	"github.com/blockhub/blockhub/chain/store/driver"
 )
 
-// BlockStore keeps blocks in the blocks table and tail hints in tails.
+// BlockStore keeps blocks in the blocks table, tail hints in tails and
+// name claims in names.
 type BlockStore struct {
 	db *sql.DB
 	t  tables
@@ -84,6 +85,30 @@ func (s *BlockStore) SetNext(ctx context.Context, id, next string) error {
 // Roots implements driver.BlockStore.
 func (s *BlockStore) Roots(ctx context.Context) iter.Seq2[string, error] {
 	return keys(ctx, s.db, "SELECT id FROM "+s.t.blocks+" WHERE chain = '' AND height = 0 AND id > ? ORDER BY id LIMIT ?")
+}
+
+// ClaimName implements driver.BlockStore with a plain INSERT into names:
+// the primary key on name_key lets exactly one racer's row in; the others
+// read the winner.
+func (s *BlockStore) ClaimName(ctx context.Context, key, name, root string) (string, error) {
+	_, err := s.db.ExecContext(ctx, "INSERT INTO "+s.t.names+" (name_key, name, root) VALUES (?, ?, ?)", key, []byte(name), root)
+	if err == nil {
+		return root, nil
+	}
+	if !isDup(err) {
+		return "", err
+	}
+	return s.NameClaim(ctx, key)
+}
+
+// NameClaim implements driver.BlockStore.
+func (s *BlockStore) NameClaim(ctx context.Context, key string) (string, error) {
+	var root string
+	err := s.db.QueryRowContext(ctx, "SELECT root FROM "+s.t.names+" WHERE name_key = ?", key).Scan(&root)
+	if errors.Is(err, sql.ErrNoRows) {
+		return "", chain.ErrNotFound
+	}
+	return root, err
 }
 
 // After implements driver.Ranger with one query on the (chain, height)

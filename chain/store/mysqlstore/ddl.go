@@ -17,14 +17,15 @@ import (
 const (
 	tBlocks = "blocks"
 	tTails  = "tails"
+	tNames  = "names"
 	tAssets = "assets"
 	tChunks = "asset_chunks"
 )
 
 var (
-	blockTables = []string{tBlocks, tTails}
+	blockTables = []string{tBlocks, tTails, tNames}
 	assetTables = []string{tAssets, tChunks}
-	allTables   = []string{tBlocks, tTails, tAssets, tChunks}
+	allTables   = []string{tBlocks, tTails, tNames, tAssets, tChunks}
 )
 
 // Ids and hashes are lower-case hex: ascii with a binary collation compares
@@ -46,6 +47,12 @@ var columns = map[string]string{
   chain VARCHAR(128) CHARACTER SET ascii COLLATE ascii_bin NOT NULL,
   id    VARCHAR(128) CHARACTER SET ascii COLLATE ascii_bin NOT NULL,  -- last tail seen: a hint only
   PRIMARY KEY (chain)
+) ENGINE=InnoDB`,
+	tNames: `CREATE TABLE IF NOT EXISTS %s (
+  name_key CHAR(64) CHARACTER SET ascii COLLATE ascii_bin NOT NULL,    -- hex SHA-256 of the chain name
+  name     VARBINARY(1024) NOT NULL,                                   -- the name itself, for people
+  root     VARCHAR(128) CHARACTER SET ascii COLLATE ascii_bin NOT NULL, -- the root that claimed it first
+  PRIMARY KEY (name_key)
 ) ENGINE=InnoDB`,
 	tAssets: `CREATE TABLE IF NOT EXISTS %s (
   hash   VARCHAR(128) CHARACTER SET ascii COLLATE ascii_bin NOT NULL,
@@ -90,8 +97,8 @@ func URLDDL(rawURL string) (string, error) {
 
 // tables holds the quoted names of one store's tables.
 type tables struct {
-	prefix                       string
-	blocks, tails, assets, chunk string
+	prefix                              string
+	blocks, tails, names, assets, chunk string
 }
 
 func newTables(prefix string) tables {
@@ -99,6 +106,7 @@ func newTables(prefix string) tables {
 		prefix: prefix,
 		blocks: mysqlconn.Quote(prefix + tBlocks),
 		tails:  mysqlconn.Quote(prefix + tTails),
+		names:  mysqlconn.Quote(prefix + tNames),
 		assets: mysqlconn.Quote(prefix + tAssets),
 		chunk:  mysqlconn.Quote(prefix + tChunks),
 	}

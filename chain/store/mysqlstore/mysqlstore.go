@@ -9,10 +9,12 @@
 //	assets        hash PK, length, chunks, data: one row an asset
 //	asset_chunks  (hash, seq) PK, data: the 1 MiB pieces of larger assets
 //	tails         chain PK, id: the last tail seen (a hint)
+//	names         name_key PK, name, root: which root a chain name belongs to
 //
 // Block creation is an INSERT, so a taken id fails on the primary key; a
 // block's next is set with one conditional UPDATE (... WHERE next IS NULL),
-// never a read followed by a write. An asset up to 1 MiB is one row; a
+// never a read followed by a write; a chain name is claimed by an INSERT
+// into names, whose primary key lets the first claim in. An asset up to 1 MiB is one row; a
 // larger one is streamed into asset_chunks a piece at a time inside a
 // transaction that commits only when its bytes checked out, so a Put holds
 // at most one piece in memory and a refused Put leaves nothing behind.

@@ -104,7 +104,7 @@ func mustParse(t *testing.T, raw string) *url.URL {
 
 func TestDDLText(t *testing.T) {
 	ddl := DDL("bh_")
-	for _, table := range []string{"`bh_blocks`", "`bh_tails`", "`bh_assets`", "`bh_asset_chunks`"} {
+	for _, table := range []string{"`bh_blocks`", "`bh_tails`", "`bh_names`", "`bh_assets`", "`bh_asset_chunks`"} {
 		if !strings.Contains(ddl, "CREATE TABLE IF NOT EXISTS "+table+" (") {
 			t.Errorf("DDL lacks table %s:\n%s", table, ddl)
 		}

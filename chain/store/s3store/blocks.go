@@ -253,6 +253,36 @@ func (s *BlockStore) SetNext(ctx context.Context, id, next string) error {
 	}
 }
 
+// ClaimName implements driver.BlockStore: it creates the object
+// blocks/names/<key>, holding the root id, with If-None-Match: *, so the
+// server picks one winner, as SetNext does for next.
+func (s *BlockStore) ClaimName(ctx context.Context, key, _, root string) (string, error) {
+	if err := s.checkConditional(ctx); err != nil {
+		return "", err
+	}
+	obj := s.key("blocks", "names", key)
+	for attempt := 0; ; attempt++ {
+		err := s.put(ctx, obj, []byte(root), true)
+		if err == nil {
+			return root, nil
+		}
+		if minio.ToErrorResponse(err).Code == "ConditionalRequestConflict" && attempt < 20 {
+			time.Sleep(time.Duration(attempt+1) * 10 * time.Millisecond)
+			continue
+		}
+		if err := s.err("claim name", err); !errors.Is(err, chain.ErrExists) {
+			return "", err
+		}
+		return s.NameClaim(ctx, key)
+	}
+}
+
+// NameClaim implements driver.BlockStore.
+func (s *BlockStore) NameClaim(ctx context.Context, key string) (string, error) {
+	b, err := s.read(ctx, "read name", s.key("blocks", "names", key))
+	return strings.TrimSpace(string(b)), err
+}
+
 // Roots implements driver.BlockStore.
 func (s *BlockStore) Roots(ctx context.Context) iter.Seq2[string, error] {
 	return s.list(ctx, s.key("blocks", "roots")+"/", "")

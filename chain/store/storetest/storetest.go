@@ -75,6 +75,10 @@ func Run(t *testing.T, h Harness) {
 		{"Tail", testTail},
 		{"WaitNext", testWaitNext},
 		{"After", testAfter},
+		{"NameClaimOnce", testNameClaimOnce},
+		{"NameClaimNotFound", testNameClaimNotFound},
+		{"NameClaimKeys", testNameClaimKeys},
+		{"NameClaimRace", testNameClaimRace},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
