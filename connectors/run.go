@@ -35,6 +35,18 @@ type Common struct {
 	DryRun bool
 	// Sensitive is warn (default), block or off.
 	Sensitive string
+	// Notes receives the one-line notes a connector has for the user on
+	// every run, with or without a State (a CSV line held back until its
+	// line end is written, a filter that matched no file); nil discards
+	// them. See Note.
+	Notes io.Writer
+}
+
+// Note writes one line for the user to c.Notes, "bhctl: " first.
+func (c Common) Note(format string, a ...any) {
+	if c.Notes != nil {
+		fmt.Fprintf(c.Notes, "bhctl: "+format+"\n", a...)
+	}
 }
 
 // Check validates the common options.
