@@ -23,7 +23,7 @@ import (
 func TestGrowingFile(t *testing.T) {
 	var full bytes.Buffer
 	full.WriteString("id,item,note\r\n")
-	var want []string // the rows, as the chain must hold them
+	var want []string                      // the rows, as the chain must hold them
 	ends := map[int]bool{full.Len(): true} // where records end
 	for i := 1; i <= 40; i++ {
 		row := fmt.Sprintf("%d,item %d,plain\r\n", i, i)

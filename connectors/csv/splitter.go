@@ -123,8 +123,8 @@ type splitter struct {
 	// partial is set once next has held back an incomplete last record
 	// (not final): the bytes from offset() on.
 	partial bool
-	rdErr  error
-	errRec *SyntaxError
+	rdErr   error
+	errRec  *SyntaxError
 }
 
 const (
