@@ -256,42 +256,45 @@ func (r *fileRun) splitter(in *io.SectionReader, at startAt) *splitter {
 }
 
 // count returns how many chunks a run from at yields, so that each
-// chunk's batch can say [i, n] with n known: a first pass of the
-// splitter over the same bytes (the page cache serves them again to the
-// second). A malformed record ends the count where it ends the run:
-// after the full chunks before it.
+// chunk's batch can say [i, n] with n known: a first pass over the same
+// bytes (the page cache serves them again to the second) that counts
+// records without checking them (see counter). A malformed file stops
+// the run before the count.
 func (r *fileRun) count(ctx context.Context, in *io.SectionReader, at startAt) (int, error) {
-	sp := r.splitter(in, at)
-	header := at.off == 0 && !r.o.NoHeader
-	S, E, N := r.o.StartLine, r.o.EndLine, r.o.Rows
-	row, rows := at.row, 0
-	for {
-		rec, err := sp.next()
-		var se *SyntaxError
-		switch {
-		case err == io.EOF:
-			return (rows + N - 1) / N, nil
-		case errors.As(err, &se):
-			return rows / N, nil
-		case err != nil:
+	c := counter{comma: r.o.Delimiter}
+	buf := make([]byte, 256<<10)
+	rd := io.NewSectionReader(in, at.off, r.size-at.off)
+	for first := at.off == 0; ; first = false {
+		if err := ctx.Err(); err != nil {
 			return 0, err
-		case rec.blank:
-			continue
-		case header:
-			header = false
-			continue
 		}
-		if row&0xffff == 0 && ctx.Err() != nil {
-			return 0, ctx.Err()
+		n, err := io.ReadFull(rd, buf)
+		b := buf[:n]
+		if first {
+			b = bytes.TrimPrefix(b, bom)
 		}
-		if row >= S {
-			rows++
-			if E > 0 && row >= E {
-				return (rows + N - 1) / N, nil
-			}
+		c.write(b)
+		if err == io.EOF || err == io.ErrUnexpectedEOF {
+			break
 		}
-		row++
+		if err != nil {
+			return 0, fmt.Errorf("csv: %s: %w", r.file.name, err)
+		}
 	}
+	recs := c.end(r.o.Final)
+	if at.off == 0 && !r.o.NoHeader && recs > 0 {
+		recs-- // the header
+	}
+	// Data rows at.row, at.row+1, ...: those from S to E are captured.
+	S, E, N := r.o.StartLine, r.o.EndLine, r.o.Rows
+	from, to := max(at.row, S), at.row+recs-1
+	if E > 0 {
+		to = min(to, E)
+	}
+	if to < from {
+		return 0, nil
+	}
+	return (to - from + N) / N, nil
 }
 
 // readHeader reads the header record, unless the file has none.

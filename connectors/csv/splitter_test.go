@@ -263,9 +263,27 @@ func FuzzSplitter(f *testing.F) {
 				if k := len(lazy) - len(crlf(grown)); k != 0 && k != 1 {
 					t.Fatalf("buffer %d: not final, %d records fewer", size, k)
 				}
+				if got := count(data, comma, size, true); got != len(lazy) {
+					t.Fatalf("buffer %d: the counter counts %d records, the splitter cuts %d", size, got, len(lazy))
+				}
+				if got := count(data, comma, size, false); got != len(grown) {
+					t.Fatalf("buffer %d: not final, the counter counts %d records, the splitter cuts %d", size, got, len(grown))
+				}
 			}
 		}
 	})
+}
+
+// count runs a counter over data fed in pieces of size bytes.
+func count(data []byte, comma byte, size int, final bool) int {
+	c := counter{comma: comma}
+	data = bytes.TrimPrefix(data, bom)
+	for len(data) > 0 {
+		n := min(size, len(data))
+		c.write(data[:n])
+		data = data[n:]
+	}
+	return c.end(final)
 }
 
 // crlf makes "\r\n" "\n" in every field, as encoding/csv reads them.

@@ -35,7 +35,7 @@ func (r *run) watch() error {
 			r.note("fs: cannot watch %s: %v", abs, err)
 		}
 	}
-	if err := r.walk(r.src.root, ".", r.src.real, r.capture); err != nil {
+	if err := r.pass(); err != nil {
 		return r.quiet(err)
 	}
 	settle := r.src.o.Settle
@@ -142,7 +142,7 @@ func (r *run) newDir(abs string, fn func(file) error) error {
 // consider captures a file that changed, if it is one the run captures.
 func (r *run) consider(abs string) error {
 	rel, ok := r.relPath(abs)
-	if !ok || (!r.src.o.Recursive && strings.Contains(rel, "/")) || !r.src.f.byName(rel) {
+	if !ok || (!r.src.o.Recursive && strings.Contains(rel, "/")) || !r.src.f.byName(rel, nil) {
 		return nil
 	}
 	fi, err := os.Lstat(abs)
