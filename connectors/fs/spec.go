@@ -47,8 +47,9 @@ capture is skipped without being read (counted as skipped); a changed one is rea
 only parts whose content is not on the chain are captured.
 
 --watch keeps running after the first pass: files that appear or change
-are captured once they stay unchanged for --settle (200ms), until the
-process is stopped (SIGINT, SIGTERM). A watch always skips the files whose
+are captured once they stay unchanged for --settle (200ms) and no process
+has them open for writing (on Linux), until the process is stopped
+(SIGINT, SIGTERM). A watch always skips the files whose
 size and mtime match their last capture, with or without --prevent-dups,
 so a restart captures only what changed meanwhile.
 
@@ -70,7 +71,7 @@ then fails, naming it.`,
 		{Name: "chunk-size", Kind: connectors.Size, Default: "64MiB", Help: "most bytes per asset; bigger files are captured in parts"},
 		{Name: "follow-symlinks", Kind: connectors.Bool, Help: "follow symbolic links that lead out of DIR"},
 		{Name: "watch", Kind: connectors.Bool, Help: "keep running and capture files as they appear or change; a restart captures only what changed meanwhile"},
-		{Name: "settle", Kind: connectors.Duration, Default: "200ms", Help: "with --watch, how long a file must stay unchanged before it is captured"},
+		{Name: "settle", Kind: connectors.Duration, Default: "200ms", Help: "with --watch, how long a file must stay unchanged (and closed by its writers) before it is captured"},
 	},
 	Examples: []string{
 		"bhctl import fs ./exports --recursive --include '*.csv' --prevent-dups",

@@ -18,7 +18,10 @@ type pendingFile struct {
 
 // watch captures every file once (as a run without Watch does), then
 // files as they appear or change, each once it has stayed unchanged for
-// Settle, until the context ends.
+// Settle and no process has it open for writing (where the system can
+// tell, see openForWriting), until the context ends. So a file being
+// written, whose last line may be cut, is captured once its writer has
+// closed it, however long the writer pauses.
 func (r *run) watch() error {
 	if r.st == nil {
 		return errors.New("fs: --watch needs the chain's index (connectors.ImportOptions.Index), so that a restart does not capture every file again")
@@ -93,6 +96,9 @@ func (r *run) watch() error {
 				}
 				if now.Sub(p.since) < settle {
 					continue
+				}
+				if openForWriting(abs) {
+					continue // still being written: wait for its close
 				}
 				delete(pending, abs)
 				if err := r.consider(abs); err != nil {
