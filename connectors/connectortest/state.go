@@ -16,7 +16,7 @@ type State struct {
 	Notes []string
 	// Skipped counts the assets runs passed over (connectors.Skip).
 	Skipped int
-	last  map[string][]byte
+	last    map[string][]byte
 }
 
 var (
