@@ -8,6 +8,7 @@ import (
 	"log/slog"
 	"maps"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	"github.com/blockhub/blockhub/appender"
@@ -35,6 +36,18 @@ type Common struct {
 	DryRun bool
 	// Sensitive is warn (default), block or off.
 	Sensitive string
+	// Notes receives the one-line notes a connector has for the user on
+	// every run, with or without a State (a CSV line held back until its
+	// line end is written, a filter that matched no file); nil discards
+	// them. See Note.
+	Notes io.Writer
+}
+
+// Note writes one line for the user to c.Notes, "bhctl: " first.
+func (c Common) Note(format string, a ...any) {
+	if c.Notes != nil {
+		fmt.Fprintf(c.Notes, "bhctl: "+format+"\n", a...)
+	}
 }
 
 // Check validates the common options.
@@ -115,8 +128,10 @@ func Import(ctx context.Context, app *appender.Appender, crypt chain.Crypt, src 
 		return sum, fmt.Errorf("%s: --prevent-dups needs the chain's index", o.Connector)
 	}
 	var st State
+	var known *state
 	if o.Index != nil && (o.Common.PreventDups || resumes(src) != "") {
-		st = &state{x: o.Index, notes: notes}
+		known = &state{x: o.Index, notes: notes}
+		st = known
 	}
 	seen := map[string]bool{} // hashes captured by this run
 	skip := func(hash string) bool {
@@ -222,6 +237,9 @@ func Import(ctx context.Context, app *appender.Appender, crypt chain.Crypt, src 
 			emit(o, out)
 		}
 	}
+	if known != nil {
+		sum.Skipped += int(known.skipped.Load())
+	}
 	mu.Lock()
 	sum.Sensitive = flagged
 	if err == nil {
@@ -282,9 +300,14 @@ func describe(c Chunk) string {
 // state is the State connectors see under --prevent-dups, and
 // resuming sources on every run.
 type state struct {
-	x     *index.Index
-	notes io.Writer
+	x       *index.Index
+	notes   io.Writer
+	skipped atomic.Int64 // assets passed over by the source (Skip)
 }
+
+var _ Skipper = (*state)(nil)
+
+func (s *state) Skip(n int) { s.skipped.Add(int64(n)) }
 
 func (s *state) Has(hash string) bool { return s.x.Has(hash) }
 

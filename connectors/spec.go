@@ -97,6 +97,23 @@ type State interface {
 	Note(format string, a ...any)
 }
 
+// Skipper is implemented by the State the runner hands to sources. A
+// source that passes over something whose capture the chain holds
+// already, without yielding it (an unchanged file it does not read),
+// reports how many assets that capture had, so the summary counts them
+// as skipped.
+type Skipper interface {
+	Skip(n int)
+}
+
+// Skip tells st, when it is a Skipper, that n assets already on the chain
+// were passed over.
+func Skip(st State, n int) {
+	if s, ok := st.(Skipper); ok {
+		s.Skip(n)
+	}
+}
+
 // Chunk is one asset-to-be, as a connector yields it.
 type Chunk struct {
 	Data []byte

@@ -145,6 +145,7 @@ func runImport(c *cli.Context, e *env, spec connectors.Spec) error {
 	if err != nil {
 		return err
 	}
+	common.Notes = e.stderr
 	src, err := spec.New(c.Args().Slice(), values, common)
 	if err != nil {
 		var ue *connectors.UsageError

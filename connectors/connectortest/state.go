@@ -14,10 +14,18 @@ import (
 type State struct {
 	// Notes are the lines runs noted, in order.
 	Notes []string
-	last  map[string][]byte
+	// Skipped counts the assets runs passed over (connectors.Skip).
+	Skipped int
+	last    map[string][]byte
 }
 
-var _ connectors.State = (*State)(nil)
+var (
+	_ connectors.State   = (*State)(nil)
+	_ connectors.Skipper = (*State)(nil)
+)
+
+// Skip adds n to Skipped.
+func (s *State) Skip(n int) { s.Skipped += n }
 
 // Has reports that no asset is on the chain.
 func (s *State) Has(string) bool { return false }

@@ -49,6 +49,7 @@ type fileRun struct {
 	names  []string // its decoded names (or column letters), for --format
 	keep   []int    // the columns kept, with Exclude
 	span0  int      // first row of the captures this run extends
+	total  int      // the index of the run's last chunk, for batch
 }
 
 // startAt is where a run starts reading a file.
@@ -100,12 +101,16 @@ func (r *fileRun) run(ctx context.Context, st connectors.State, yield func(conne
 	}
 	r.span0 = at.span0
 	raw := r.o.Format == "" && len(r.o.Exclude) == 0
+	n, err := r.count(ctx, in, at)
+	if err != nil {
+		return false, err
+	}
+	r.total = at.batch - 1 + n
 
 	hasher := startHasher(at.h)
 	defer hasher.close()
 	var sink *[]byte // where consumed bytes go besides the hasher
-	sp := newSplitter(io.NewSectionReader(in, at.off, r.size-at.off), r.file.name, r.o.Delimiter, at.off, at.line)
-	sp.fields = at.fields
+	sp := r.splitter(in, at)
 	sp.spare, sp.release = hasher.spare, hasher.release
 	sp.consume = func(b []byte) {
 		hasher.write(b)
@@ -212,9 +217,18 @@ func (r *fileRun) run(ctx context.Context, st connectors.State, yield func(conne
 		cur = newBuild()
 	}
 	// The end of the file: bytes after the last row (blank lines) belong
-	// to the last chunk.
+	// to the last chunk. A last record still being written is left out
+	// (the chunk does not end the file).
 	sp.flush()
 	sink = nil
+	whole := !sp.partial
+	if sp.partial {
+		what := "the last line has no line end yet"
+		if bytes.IndexByte(sp.rest(), '\n') >= 0 {
+			what = "a quote opened in the last record is not closed yet"
+		}
+		r.o.note("csv: %s line %d: %s: left for a later run (--final captures it as it is)", r.file.name, sp.line, what)
+	}
 	switch {
 	case cur != nil && cur.first > 0:
 		if prev != nil && !emit(prev, false, false) {
@@ -222,16 +236,65 @@ func (r *fileRun) run(ctx context.Context, st connectors.State, yield func(conne
 		}
 		cur.end = sp.offset()
 		cur.prefix = hasher.mark()
-		return emit(cur, true, true), nil
+		return emit(cur, true, whole), nil
 	case prev != nil:
 		if raw && cur != nil {
 			prev.data = append(prev.data, cur.data[len(r.header):]...)
 		}
 		prev.end = sp.offset()
 		prev.prefix = hasher.mark()
-		return emit(prev, true, true), nil
+		return emit(prev, true, whole), nil
 	}
 	return true, nil
+}
+
+// splitter returns a splitter over the file from at on.
+func (r *fileRun) splitter(in *io.SectionReader, at startAt) *splitter {
+	sp := newSplitter(io.NewSectionReader(in, at.off, r.size-at.off), r.file.name, r.o.Delimiter, at.off, at.line)
+	sp.fields, sp.final, sp.strict = at.fields, r.o.Final, r.o.StrictQuotes
+	return sp
+}
+
+// count returns how many chunks a run from at yields, so that each
+// chunk's batch can say [i, n] with n known: a first pass over the same
+// bytes (the page cache serves them again to the second) that counts
+// records without checking them (see counter). A malformed file stops
+// the run before the count.
+func (r *fileRun) count(ctx context.Context, in *io.SectionReader, at startAt) (int, error) {
+	c := counter{comma: r.o.Delimiter}
+	buf := make([]byte, 256<<10)
+	rd := io.NewSectionReader(in, at.off, r.size-at.off)
+	for first := at.off == 0; ; first = false {
+		if err := ctx.Err(); err != nil {
+			return 0, err
+		}
+		n, err := io.ReadFull(rd, buf)
+		b := buf[:n]
+		if first {
+			b = bytes.TrimPrefix(b, bom)
+		}
+		c.write(b)
+		if err == io.EOF || err == io.ErrUnexpectedEOF {
+			break
+		}
+		if err != nil {
+			return 0, fmt.Errorf("csv: %s: %w", r.file.name, err)
+		}
+	}
+	recs := c.end(r.o.Final)
+	if at.off == 0 && !r.o.NoHeader && recs > 0 {
+		recs-- // the header
+	}
+	// Data rows at.row, at.row+1, ...: those from S to E are captured.
+	S, E, N := r.o.StartLine, r.o.EndLine, r.o.Rows
+	from, to := max(at.row, S), at.row+recs-1
+	if E > 0 {
+		to = min(to, E)
+	}
+	if to < from {
+		return 0, nil
+	}
+	return (to - from + N) / N, nil
 }
 
 // readHeader reads the header record, unless the file has none.
@@ -345,12 +408,12 @@ func (r *fileRun) add(b *build, raw []byte, spans [][2]int) error {
 }
 
 // chunk makes the chunk of b, whose bytes up to its end hash to prefix.
-// The last chunk of a run says how many there are in its batch, and the
-// chunk that ends the file carries the file's hash.
+// Every chunk says how many there are in its batch, and the chunk that
+// ends the file carries the file's hash.
 func (r *fileRun) chunk(b *build, prefix string, last, atEOF bool) (connectors.Chunk, error) {
-	n := 0
+	n := r.total
 	if last {
-		n = b.batch
+		n = b.batch // the count and the run agree; a run cut short ends here
 	}
 	meta := map[string]any{
 		"path":   r.file.abs,
@@ -487,6 +550,7 @@ func (c *lineCounter) Write(b []byte) (int, error) {
 // NoHeader) to learn its columns, and returns its number of fields.
 func (r *fileRun) readFirst(in io.ReaderAt) (int, error) {
 	sp := newSplitter(io.NewSectionReader(in, 0, 1<<62), r.file.name, r.o.Delimiter, 0, 1)
+	sp.final, sp.strict = r.o.Final, r.o.StrictQuotes
 	for {
 		rec, err := sp.next()
 		if err == io.EOF {

@@ -3,6 +3,7 @@ package csv
 import (
 	"errors"
 	"fmt"
+	"io"
 	"io/fs"
 	"os"
 	"path/filepath"
@@ -26,10 +27,16 @@ func init() {
 			"delimiters, quotes and line breaks. With --exclude (header names or column\n" +
 			"letters) the columns are dropped, and with --format the rows are written as\n" +
 			"csv, json lines, yaml or xml.\n\n" +
+			"A file may still be growing: a last line without its line end (or a last\n" +
+			"record whose quote is still open) is left for a later run, with a note, and\n" +
+			"captured once its line end is written; --final says the files are complete\n" +
+			"and captures it as it is. A \" inside a field that does not start with one is\n" +
+			"part of the field (12°34'56\"N), as Python's csv reads it; --strict-quotes\n" +
+			"refuses it.\n\n" +
 			"Meta: path, size, rows [first, last] (1-based data rows), offset [start, end]\n" +
-			"(bytes), batch [i, n] (n is 0 until the last chunk of the run), prefix (sha256\n" +
-			"of the file up to the end of the chunk) and, on the chunk that ends the file,\n" +
-			"hash (sha256 of the whole file).\n\n" +
+			"(bytes), batch [i, n] (the chunk's place among the n of the run, counted on a\n" +
+			"first pass), prefix (sha256 of the file up to the end of the chunk) and, on\n" +
+			"the chunk that ends the file, hash (sha256 of the whole file).\n\n" +
 			"With --prevent-dups, a re-run captures only what is new: a file that grew is\n" +
 			"read from where its last capture ended, once its bytes up to there are checked\n" +
 			"unchanged; a file changed before that point is read again from the start and\n" +
@@ -41,11 +48,14 @@ func init() {
 			{Name: "start-line", Kind: connectors.Int, Help: "first data row to capture (1-based, the header line not counted)"},
 			{Name: "end-line", Kind: connectors.Int, Help: "last data row to capture (default: to the end of the file)"},
 			{Name: "no-header", Kind: connectors.Bool, Help: "the files have no header line: every line is data, and --exclude takes column letters"},
+			{Name: "final", Kind: connectors.Bool, Help: "the files are complete: capture a last line that has no line end (else it is left until its line end is written)"},
+			{Name: "strict-quotes", Kind: connectors.Bool, Help: `refuse a " inside a field that does not start with one (by default it is part of the field)`},
 		},
 		Examples: []string{
 			"bhctl import csv orders.csv --rows=100 --prevent-dups",
 			"bhctl import csv exports/*.csv --delimiter ';' --exclude email,phone",
 			"bhctl import csv big.csv --start-line 1000001 --end-line 2000000 --format json",
+			"bhctl import csv finished-export.csv --final",
 		},
 		New: func(args []string, v connectors.Values, c connectors.Common) (connectors.Source, error) {
 			o, err := parseOptions(args, v, c)
@@ -75,6 +85,21 @@ type Options struct {
 	// Format is the chunks' encoding: "" (the file's own CSV), csv, json,
 	// yaml or xml.
 	Format string
+	// Final says the files are complete: a last record without a line
+	// end is captured. Otherwise a file may still be growing, and its
+	// last record is left for a later run until its line end is written.
+	Final bool
+	// StrictQuotes refuses a quote inside a field that does not start
+	// with one (ErrBareQuote); by default it is a character of the field.
+	StrictQuotes bool
+	// Notes receives one-line notes for the user (a last line left for
+	// a later run); nil discards them.
+	Notes io.Writer
+}
+
+// note writes one line for the user to o.Notes.
+func (o Options) note(format string, a ...any) {
+	connectors.Common{Notes: o.Notes}.Note(format, a...)
 }
 
 // parseOptions reads the connector's options and the common ones.
@@ -86,7 +111,8 @@ func parseOptions(args []string, v connectors.Values, c connectors.Common) (Opti
 	if err != nil {
 		return Options{}, connectors.Usagef("csv: %w", err)
 	}
-	o := Options{Delimiter: d, NoHeader: v.Bool("no-header"), Rows: c.Rows, Exclude: c.Exclude, Format: c.Format}
+	o := Options{Delimiter: d, NoHeader: v.Bool("no-header"), Rows: c.Rows, Exclude: c.Exclude, Format: c.Format,
+		Final: v.Bool("final"), StrictQuotes: v.Bool("strict-quotes"), Notes: c.Notes}
 	if o.StartLine, err = v.Int("start-line"); err != nil {
 		return Options{}, connectors.Usagef("csv: %w", err)
 	}

@@ -10,7 +10,9 @@ import (
 // Errors a malformed file stops with, inside a *SyntaxError.
 var (
 	// ErrBareQuote: a double quote inside a field that does not start
-	// with one.
+	// with one (only with strict quotes: by default such a quote is
+	// part of the field, as Python's csv and encoding/csv's LazyQuotes
+	// read it).
 	ErrBareQuote = errors.New(`extraneous "`)
 	// ErrQuote: a quoted field's closing quote is followed by something
 	// other than a delimiter or a line end.
@@ -75,7 +77,14 @@ type record struct {
 // splitter cuts a stream into CSV records without decoding their fields.
 // It checks what encoding/csv checks (quotes, and that every record has
 // as many fields as the first), so a file it passes reads back with
-// encoding/csv, record for record.
+// encoding/csv, record for record; unless strict is set, a quote inside
+// a field that does not start with one is a character of the field (as
+// with encoding/csv's LazyQuotes and Python's csv).
+//
+// Unless final is set, the input may still grow: a last record with no
+// line end yet (its last line is being written, or a quote opened in it
+// is not closed yet) is not returned; next says io.EOF before it and
+// partial tells it is there.
 //
 // Buffers are never written again once read into: when the window moves
 // on, a new buffer takes the unread tail. So the bytes handed to
@@ -84,6 +93,11 @@ type splitter struct {
 	r     io.Reader
 	path  string // for errors
 	comma byte
+	// strict refuses a quote inside an unquoted field (ErrBareQuote).
+	strict bool
+	// final says the input is complete: a last record without a line end
+	// is a record.
+	final bool
 	// fields is the number of fields every record must have; 0 until the
 	// first record sets it.
 	fields int
@@ -106,8 +120,11 @@ type splitter struct {
 	line   int   // line of the file at pos
 	eof    bool
 	start  bool // at the start of the file (for a byte order mark)
-	rdErr  error
-	errRec *SyntaxError
+	// partial is set once next has held back an incomplete last record
+	// (not final): the bytes from offset() on.
+	partial bool
+	rdErr   error
+	errRec  *SyntaxError
 }
 
 const (
@@ -124,6 +141,10 @@ func newSplitter(r io.Reader, path string, comma byte, off int64, line int) *spl
 
 // offset is the file offset of the next unread byte.
 func (s *splitter) offset() int64 { return s.off + int64(s.pos) }
+
+// rest returns the bytes read and not handed out: once next has said
+// io.EOF, the record held back (see partial).
+func (s *splitter) rest() []byte { return s.buf[s.pos:s.n] }
 
 // flush hands the bytes consumed so far to consume.
 func (s *splitter) flush() {
@@ -207,6 +228,9 @@ func (s *splitter) next() (record, error) {
 			end = body + nl + 1
 		} else if end == 0 {
 			return record{}, io.EOF
+		} else if !s.final {
+			s.partial = true // a last line with no line end yet
+			return record{}, io.EOF
 		}
 		rec := record{off: s.offset(), line: s.line, body: body}
 		ln := b[:end]
@@ -224,7 +248,7 @@ func (s *splitter) next() (record, error) {
 			s.start = false
 			return rec, nil
 		}
-		end, fields, err := scanQuoted(b, body, s.comma, s.eof)
+		end, fields, err := scanQuoted(b, body, s.comma, s.eof && s.final, s.strict)
 		if err != nil {
 			err.Path = s.path
 			err.Line += s.line
@@ -232,6 +256,10 @@ func (s *splitter) next() (record, error) {
 			return record{}, err
 		}
 		if end < 0 {
+			if s.eof { // not final: the record is not complete yet
+				s.partial = true
+				return record{}, io.EOF
+			}
 			if err := s.fill(); err != nil {
 				return record{}, err
 			}
@@ -280,8 +308,10 @@ func trimEOL(b []byte) []byte {
 // starting at b[body:], in a record that holds a quote. It returns the
 // length of the record with its line end and its number of fields; end
 // is -1 when b holds only part of the record (and atEOF is false). A
-// syntax error has its Line relative to the record's first line.
-func scanQuoted(b []byte, body int, comma byte, atEOF bool) (end, fields int, err *SyntaxError) {
+// syntax error has its Line relative to the record's first line. With
+// strict, a quote inside an unquoted field is an ErrBareQuote; else it
+// is a character of the field.
+func scanQuoted(b []byte, body int, comma byte, atEOF, strict bool) (end, fields int, err *SyntaxError) {
 	i, field := body, 1
 	fail := func(at int, e error) (int, int, *SyntaxError) {
 		return 0, 0, &SyntaxError{Line: bytes.Count(b[:at], []byte{'\n'}), Field: field, Err: e}
@@ -340,7 +370,9 @@ next:
 			case '\n':
 				return i + 1, field, nil
 			case '"':
-				return fail(i, ErrBareQuote)
+				if strict {
+					return fail(i, ErrBareQuote)
+				}
 			}
 		}
 		if !atEOF {
@@ -390,24 +422,22 @@ func fieldSpans(rec []byte, body int, comma byte, dst [][2]int) [][2]int {
 }
 
 // unquote returns a field's value: quotes removed and doubled quotes
-// undone, with the "\r\n" line ends inside a quoted field made "\n", as
-// encoding/csv reads it.
+// undone. Line ends inside a quoted field ("\r\n", "\n" or "\r") are
+// kept byte for byte, as Python's csv reads them (encoding/csv would
+// make "\r\n" "\n").
 func unquote(f []byte) string {
 	if len(f) < 2 || f[0] != '"' {
 		return string(f)
 	}
 	f = f[1 : len(f)-1]
-	if bytes.IndexByte(f, '"') < 0 && bytes.IndexByte(f, '\r') < 0 {
+	if bytes.IndexByte(f, '"') < 0 {
 		return string(f)
 	}
 	out := make([]byte, 0, len(f))
 	for i := 0; i < len(f); i++ {
 		c := f[i]
-		switch {
-		case c == '"' && i+1 < len(f) && f[i+1] == '"':
+		if c == '"' && i+1 < len(f) && f[i+1] == '"' {
 			i++
-		case c == '\r' && i+1 < len(f) && f[i+1] == '\n':
-			continue
 		}
 		out = append(out, c)
 	}

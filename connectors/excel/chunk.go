@@ -10,14 +10,19 @@ import (
 	"github.com/blockhub/blockhub/internal/records"
 )
 
-// emit yields the data rows after start in chunks. The number of chunks
-// is known only at the end of the sheet, so batch is [i, 0] on every
-// chunk but the last, which says [n, n]: the row iterator tells whether
-// another row follows before the last chunk is yielded.
+// emit yields the data rows after start in chunks, each with batch
+// [i, n]: n is counted on a first pass of the row iterator, and the
+// last chunk says [n, n] (the row iterator tells whether another row
+// follows before it is yielded).
 func (c *sheetRun) emit(start int) error {
 	o := c.src.o
 	rows := make([][]cell, 0, o.Rows)
 	batch := 0
+	total, err := c.count()
+	if err != nil {
+		return err
+	}
+	chunks := max(total-start+o.Rows-1, 0) / o.Rows
 	flush := func(last bool) error {
 		if len(rows) == 0 {
 			return nil
@@ -28,7 +33,7 @@ func (c *sheetRun) emit(start int) error {
 			return err
 		}
 		first := c.seen - len(rows) + 1
-		n := 0
+		n := max(chunks, batch)
 		if last {
 			n = batch
 		}
@@ -92,6 +97,30 @@ func (c *sheetRun) emit(start int) error {
 		}
 	}
 	return flush(true)
+}
+
+// count returns the number of data rows of the sheet (after its header
+// row, empty ones included, as row counts them): a pass of the row
+// iterator that reads no cell.
+func (c *sheetRun) count() (int, error) {
+	sr, err := openSheet(c.wb, c.sheet, false)
+	if err != nil {
+		return 0, c.errorf("%w", err)
+	}
+	defer sr.Close()
+	n := 0
+	for ; sr.more(); n++ {
+		if n%4096 == 0 {
+			if err := c.ctx.Err(); err != nil {
+				return 0, err
+			}
+		}
+		sr.ahead = false
+	}
+	if err := sr.rows.Error(); err != nil {
+		return 0, c.errorf("%w", sr.fail(err))
+	}
+	return max(n-c.headerRow, 0), nil
 }
 
 // progress estimates the bytes of the workbook read so far, by sheets

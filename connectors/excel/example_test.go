@@ -33,7 +33,7 @@ func Example() {
 		fmt.Print(string(c.Data))
 	}
 	// Output:
-	// orders [1 2] [1 0] text/csv
+	// orders [1 2] [1 2] text/csv
 	// order_id,item,qty,price,created_at,total,total.formula
 	// 1,Office chair,1,229.08,2026-01-01 00:01:05,229.08,=D2*E2
 	// 2,Mechanical keyboard,1,92.68,2026-01-01 00:02:19,92.68,=D3*E3

@@ -73,7 +73,7 @@ func TestConnector(t *testing.T) {
 				t.Errorf("rows read %v, want %d per sheet", next, rows)
 			}
 			// The number of chunks is known at the sheet's end only.
-			for i, want := range []string{"[1 0]", "[2 0]", "[3 3]"} {
+			for i, want := range []string{"[1 3]", "[2 3]", "[3 3]"} {
 				if got := fmt.Sprint(chunks[i].Meta["batch"]); got != want {
 					t.Errorf("orders chunk %d: batch %s, want %s", i+1, got, want)
 				}

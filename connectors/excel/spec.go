@@ -27,7 +27,7 @@ formulas in the chunk, with the formula text ("=D2*E2"); the value column
 keeps the result Excel saved. It loads each sheet into memory.
 
 Meta: path (absolute), sheet, rows [first,last] (data rows, 1-based, below
-the header), batch [i,n] (n is 0 on every chunk but a sheet's last), size
+the header), batch [i,n] (n counted on a first pass over the sheet), size
 and hash (the file's size and sha256), prefix (the sha256 of the data rows
 up to the chunk's last) and format.
 

@@ -13,10 +13,11 @@ import (
 // filter decides which files a run captures, from their path relative to
 // the root (slash-separated), size and modification time.
 type filter struct {
-	include, exclude []string
-	dirRegex         *regexp.Regexp
-	minSize, maxSize int64 // 0: no bound
-	since, until     time.Time
+	include, exclude     []string
+	includeRE, excludeRE []*regexp.Regexp
+	dirRegex             *regexp.Regexp
+	minSize, maxSize     int64 // 0: no bound
+	since, until         time.Time
 }
 
 // checkGlobs validates glob patterns for the option named name.
@@ -40,30 +41,109 @@ func globMatch(glob, rel string) bool {
 	return ok
 }
 
-// byName reports whether the file's path passes the globs and the
-// directory regex.
-func (f *filter) byName(rel string) bool {
-	if len(f.include) > 0 {
+// tally counts, over one pass, the files the name filters looked at and
+// how many each pattern matched, so that a pattern that matches none
+// can be told (a regular expression given as a glob matches nothing).
+type tally struct {
+	files                                  int
+	include, exclude, includeRE, excludeRE []int
+	dirRegex                               int
+}
+
+// byName reports whether the file's path passes the globs, the regular
+// expressions and the directory regex. With t, every pattern is tried
+// and its matches counted.
+func (f *filter) byName(rel string, t *tally) bool {
+	if t != nil && t.include == nil {
+		t.include, t.exclude = make([]int, len(f.include)), make([]int, len(f.exclude))
+		t.includeRE, t.excludeRE = make([]int, len(f.includeRE)), make([]int, len(f.excludeRE))
+	}
+	if t != nil {
+		t.files++
+	}
+	ok := true
+	if len(f.include) > 0 || len(f.includeRE) > 0 {
 		in := false
-		for _, g := range f.include {
-			if globMatch(g, rel) {
+		for i, g := range f.include {
+			if (t != nil || !in) && globMatch(g, rel) {
 				in = true
-				break
+				if t != nil {
+					t.include[i]++
+				}
 			}
 		}
-		if !in {
-			return false
+		for i, re := range f.includeRE {
+			if (t != nil || !in) && re.MatchString(rel) {
+				in = true
+				if t != nil {
+					t.includeRE[i]++
+				}
+			}
+		}
+		ok = in
+	}
+	for i, g := range f.exclude {
+		if (t != nil || ok) && globMatch(g, rel) {
+			ok = false
+			if t != nil {
+				t.exclude[i]++
+			}
 		}
 	}
-	for _, g := range f.exclude {
-		if globMatch(g, rel) {
-			return false
+	for i, re := range f.excludeRE {
+		if (t != nil || ok) && re.MatchString(rel) {
+			ok = false
+			if t != nil {
+				t.excludeRE[i]++
+			}
 		}
 	}
-	if f.dirRegex != nil && !f.dirRegex.MatchString(path.Dir(rel)) {
-		return false
+	if f.dirRegex != nil && (t != nil || ok) {
+		if f.dirRegex.MatchString(path.Dir(rel)) {
+			if t != nil {
+				t.dirRegex++
+			}
+		} else {
+			ok = false
+		}
 	}
-	return true
+	return ok
+}
+
+// unmatched returns one line for each pattern that matched none of the
+// files of a pass (none when there were no files).
+func (f *filter) unmatched(t *tally) []string {
+	if t == nil || t.files == 0 {
+		return nil
+	}
+	var out []string
+	say := func(flag, pat string, hint string) {
+		out = append(out, fmt.Sprintf("--%s %q matched 0 of %d file(s)%s", flag, pat, t.files, hint))
+	}
+	for i, g := range f.include {
+		if t.include[i] == 0 {
+			say("include", g, " (a glob, matched against the file name, or the path with a \"/\"; for a regular expression use --include-re)")
+		}
+	}
+	for i, re := range f.includeRE {
+		if t.includeRE[i] == 0 {
+			say("include-re", re.String(), " (a regular expression, matched against the path relative to DIR)")
+		}
+	}
+	for i, g := range f.exclude {
+		if t.exclude[i] == 0 {
+			say("exclude-files", g, " (a glob; for a regular expression use --exclude-re)")
+		}
+	}
+	for i, re := range f.excludeRE {
+		if t.excludeRE[i] == 0 {
+			say("exclude-re", re.String(), "")
+		}
+	}
+	if f.dirRegex != nil && t.dirRegex == 0 {
+		say("dir-regex", f.dirRegex.String(), ` (matched against the folder relative to DIR, "." for DIR)`)
+	}
+	return out
 }
 
 // byStat reports whether the file's size and modification time pass.

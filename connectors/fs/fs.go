@@ -41,6 +41,12 @@ type Options struct {
 	// path relative to the folder, any other the file's base name
 	// (path.Match syntax: *, ?, [a-z]; * does not cross a "/").
 	Include, Exclude []string
+	// IncludeRE and ExcludeRE are regular expressions (Go syntax)
+	// matched against the path relative to the folder, slash-separated,
+	// anywhere in it unless anchored: a file must match a glob of Include
+	// or an expression of IncludeRE (when there are any), and none of
+	// Exclude and ExcludeRE.
+	IncludeRE, ExcludeRE []*regexp.Regexp
 	// DirRegex, when set, keeps only files whose folder (relative to the
 	// root, "." for the root itself) matches it.
 	DirRegex *regexp.Regexp
@@ -60,6 +66,9 @@ type Options struct {
 	// Settle is how long a watched file must stay unchanged before it is
 	// captured (0: DefaultSettle).
 	Settle time.Duration
+	// Notes receives one-line notes for the user on every run (a filter
+	// that matched none of the files); nil leaves them to the State.
+	Notes io.Writer
 }
 
 // Source captures the files of a folder, one asset per file (or per
@@ -123,7 +132,7 @@ func New(dir string, o *Options) (*Source, error) {
 	}
 	return &Source{
 		dir: filepath.Clean(dir), root: root, real: real, o: opts,
-		f: filter{include: opts.Include, exclude: opts.Exclude, dirRegex: opts.DirRegex,
+		f: filter{include: opts.Include, exclude: opts.Exclude, includeRE: opts.IncludeRE, excludeRE: opts.ExcludeRE, dirRegex: opts.DirRegex,
 			minSize: opts.MinSize, maxSize: opts.MaxSize, since: opts.Since, until: opts.Until},
 	}, nil
 }
@@ -174,7 +183,7 @@ func (s *Source) Chunks(ctx context.Context, st connectors.State) iter.Seq2[conn
 		if s.o.Watch {
 			err = r.watch()
 		} else {
-			err = r.walk(s.root, ".", s.real, r.capture)
+			err = r.pass()
 			if err == nil {
 				err = r.failed()
 			}
@@ -197,6 +206,50 @@ type run struct {
 	bad     []string         // files that could not be read
 	nbad    int
 	onDir   func(abs string) // called for every folder walked (Watch)
+	tally   *tally           // what the name filters matched, in a pass
+	// batch is the index of the last chunk yielded, of batches: the
+	// chunks of a pass, or of one file a watch captures.
+	batch, batches int64
+}
+
+// pass captures the files of a walk: it lists them first (the filters
+// applied, and files unchanged since their last capture passed over), so
+// that every chunk's batch says [i, n], then reads them in order.
+func (r *run) pass() error {
+	r.tally = &tally{}
+	var todo []file
+	var n int64
+	err := r.walk(r.src.root, ".", r.src.real, func(f file) error {
+		if parts := r.wanted(f); parts > 0 {
+			todo = append(todo, f)
+			n += parts
+		}
+		return nil
+	})
+	for _, line := range r.src.f.unmatched(r.tally) {
+		r.tell("fs: %s in %s", line, r.src.dir)
+	}
+	r.tally = nil
+	if err != nil {
+		return err
+	}
+	r.batch, r.batches = 0, n
+	for _, f := range todo {
+		if err := r.read(f); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// tell writes a note the user gets on every run: to Options.Notes, or
+// else through the State.
+func (r *run) tell(format string, a ...any) {
+	if r.src.o.Notes != nil {
+		connectors.Common{Notes: r.src.o.Notes}.Note(format, a...)
+		return
+	}
+	r.note(format, a...)
 }
 
 // stamp is what tells whether a file changed.
@@ -298,7 +351,7 @@ func (r *run) walk(abs, rel, real string, fn func(file) error) error {
 				}
 			}
 		case typ.IsRegular():
-			if !r.src.f.byName(childRel) {
+			if !r.src.f.byName(childRel, r.tally) {
 				continue
 			}
 			var info iofs.FileInfo
@@ -342,32 +395,64 @@ func (r *run) follow(link string) (string, bool) {
 
 // last is what a file's last capture says, as State.Last returns it.
 type last struct {
-	Size  int64  `json:"size"`
-	MTime string `json:"mtime"`
-	Hash  string `json:"hash"`
+	Size  int64   `json:"size"`
+	MTime string  `json:"mtime"`
+	Hash  string  `json:"hash"`
+	Part  []int64 `json:"part"`
 }
 
-// capture yields the chunks of one file, unless it is unchanged since its
-// last complete capture or does not pass the size and time filters.
-func (r *run) capture(f file) error {
-	size, mtime := f.info.Size(), f.info.ModTime()
-	if !r.src.f.byStat(size, mtime) {
-		return nil
+// stampOf is the stamp of a file as listed.
+func stampOf(f file) stamp {
+	return stamp{f.info.Size(), f.info.ModTime().UTC().Format(time.RFC3339Nano)}
+}
+
+// wanted returns how many chunks a capture of f yields: 0 when it does
+// not pass the size and time filters, or is unchanged since its last
+// complete capture (then the State is told its assets were skipped).
+func (r *run) wanted(f file) int64 {
+	if !r.src.f.byStat(f.info.Size(), f.info.ModTime()) {
+		return 0
 	}
-	key := Key(f.abs)
-	now := stamp{size, mtime.UTC().Format(time.RFC3339Nano)}
+	key, now := Key(f.abs), stampOf(f)
 	if prev, ok := r.seen[key]; ok && prev == now {
-		return nil
+		return 0
 	}
 	if r.st != nil {
 		if b, ok := r.st.Last(key); ok {
 			var l last
 			if json.Unmarshal(b, &l) == nil && l.Hash != "" && (stamp{l.Size, l.MTime}) == now {
 				r.remember(key, now)
-				return nil
+				n := 1
+				if len(l.Part) == 2 {
+					n = int(l.Part[1])
+				}
+				connectors.Skip(r.st, n)
+				return 0
 			}
 		}
 	}
+	return r.partsOf(now.size)
+}
+
+// partsOf is the number of chunks of a file of size bytes.
+func (r *run) partsOf(size int64) int64 {
+	return max((size+r.src.o.ChunkSize-1)/r.src.o.ChunkSize, 1)
+}
+
+// capture yields the chunks of one file, a batch of their own, unless
+// wanted says there are none.
+func (r *run) capture(f file) error {
+	n := r.wanted(f)
+	if n == 0 {
+		return nil
+	}
+	r.batch, r.batches = 0, n
+	return r.read(f)
+}
+
+// read yields the chunks of a file, as it was listed.
+func (r *run) read(f file) error {
+	key, now := Key(f.abs), stampOf(f)
 	fh, err := os.Open(f.abs)
 	if errors.Is(err, iofs.ErrNotExist) {
 		r.note("fs: %s was removed before it was read", f.abs)
@@ -401,7 +486,7 @@ func (r *run) remember(key string, st stamp) {
 // appended since are left for the next capture.
 func (r *run) parts(fh *os.File, f file, key string, st stamp) error {
 	chunk := r.src.o.ChunkSize
-	n := max((st.size+chunk-1)/chunk, 1)
+	n := r.partsOf(st.size)
 	var h hash.Hash = sha256.New()
 	typ := ""
 	for i := int64(1); i <= n; i++ {
@@ -427,6 +512,8 @@ func (r *run) parts(fh *os.File, f file, key string, st stamp) error {
 			"mode":     fmt.Sprintf("%#o", f.info.Mode().Perm()),
 			"mtime":    st.mtime,
 		}
+		r.batch++
+		meta["batch"] = []int64{r.batch, max(r.batch, r.batches)}
 		if n > 1 {
 			meta["part"] = []int64{i, n}
 			meta["offset"] = []int64{start, start + int64(len(data))}

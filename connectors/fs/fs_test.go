@@ -188,6 +188,9 @@ func TestFilters(t *testing.T) {
 		{"include path", fs.Options{Recursive: true, Include: []string{"2026-01/*"}}, "2026-01/c.csv"},
 		{"exclude", fs.Options{Recursive: true, Exclude: []string{"*.csv"}}, "b.txt"},
 		{"include and exclude", fs.Options{Recursive: true, Include: []string{"*.csv"}, Exclude: []string{"big*", "old/*"}}, "2026-01/c.csv 2026-01/deep/d.csv a.csv"},
+		{"include regexp", fs.Options{Recursive: true, IncludeRE: []*regexp.Regexp{regexp.MustCompile(`^2026-01/.*\.csv$`), regexp.MustCompile(`txt$`)}}, "2026-01/c.csv 2026-01/deep/d.csv b.txt"},
+		{"include glob or regexp", fs.Options{Recursive: true, Include: []string{"a.*"}, IncludeRE: []*regexp.Regexp{regexp.MustCompile(`^old/`)}}, "a.csv old/e.csv"},
+		{"exclude regexp", fs.Options{Recursive: true, ExcludeRE: []*regexp.Regexp{regexp.MustCompile(`/|^b`)}}, "a.csv"},
 		{"dir regex", fs.Options{Recursive: true, DirRegex: regexp.MustCompile(`^2026-`)}, "2026-01/c.csv 2026-01/deep/d.csv"},
 		{"dir regex root", fs.Options{Recursive: true, DirRegex: regexp.MustCompile(`^\.$`)}, "a.csv b.txt big.csv"},
 		{"min size", fs.Options{Recursive: true, MinSize: 4}, "2026-01/deep/d.csv big.csv old/e.csv"},
@@ -300,8 +303,10 @@ func TestPreventDups(t *testing.T) {
 	if sum := im.run(ctx, src, nil); sum.Captured != 5 {
 		t.Fatalf("first import: %+v", sum)
 	}
-	if sum := im.run(ctx, src, nil); sum.Captured != 0 || sum.Skipped != 0 {
-		t.Fatalf("re-import: %+v; want nothing read", sum)
+	// Each file is passed over unread, and its assets counted as skipped
+	// (big.txt has 3).
+	if sum := im.run(ctx, src, nil); sum.Captured != 0 || sum.Skipped != 5 {
+		t.Fatalf("re-import: %+v; want nothing read, 5 assets skipped", sum)
 	}
 
 	// Same size and mtime: skipped without being read, even though the
@@ -310,7 +315,7 @@ func TestPreventDups(t *testing.T) {
 	fi, _ := os.Stat(a)
 	os.WriteFile(a, []byte("ALPHA"), 0o644)
 	os.Chtimes(a, fi.ModTime(), fi.ModTime())
-	if sum := im.run(ctx, src, nil); sum.Captured != 0 || sum.Skipped != 0 {
+	if sum := im.run(ctx, src, nil); sum.Captured != 0 || sum.Skipped != 5 {
 		t.Fatalf("same size and mtime: %+v; want it skipped unread", sum)
 	}
 	// A new mtime: read, and the new content captured.
@@ -322,7 +327,8 @@ func TestPreventDups(t *testing.T) {
 	// Touched only: read again, its content is on the chain already.
 	b := filepath.Join(dir, "b.txt")
 	os.Chtimes(b, later, later)
-	if sum := im.run(ctx, src, nil); sum.Captured != 0 || sum.Skipped != 1 {
+	// (The others are skipped unread: 4 assets, and b.txt's 1.)
+	if sum := im.run(ctx, src, nil); sum.Captured != 0 || sum.Skipped != 5 {
 		t.Fatalf("touched file: %+v; want it read and skipped", sum)
 	}
 	// Appended to: the unchanged parts are skipped by content. (b.txt is
@@ -333,7 +339,7 @@ func TestPreventDups(t *testing.T) {
 	f.Close()
 	var parts []string
 	sum := im.run(ctx, src, func(m map[string]any) { parts = append(parts, fmt.Sprint(m["part"])) })
-	if sum.Captured != 2 || sum.Skipped != 3 || strings.Join(parts, " ") != "[3 4] [4 4]" {
+	if sum.Captured != 2 || sum.Skipped != 4 || strings.Join(parts, " ") != "[3 4] [4 4]" {
 		t.Fatalf("appended file: %+v, parts %v", sum, parts)
 	}
 }
@@ -395,4 +401,39 @@ func FuzzParseTime(f *testing.F) {
 			t.Errorf("ParseTime(%q) = %v; its RFC 3339 form reads back as %v, %v", s, got, back, err)
 		}
 	})
+}
+
+// TestUnmatched: a pattern that matches none of the files is told, on
+// every run (a regular expression given to --include matches nothing).
+func TestUnmatched(t *testing.T) {
+	dir := tree(t, map[string]string{"a.csv": "1", "b.txt": "22", "sub/c.csv": "333"})
+	var notes strings.Builder
+	src, err := fs.New(dir, &fs.Options{Recursive: true, Include: []string{`.*\.csv$`, "*.txt"},
+		ExcludeRE: []*regexp.Regexp{regexp.MustCompile(`\.json$`)}, Notes: &notes})
+	if err != nil {
+		t.Fatal(err)
+	}
+	chunks := connectortest.Collect(t, src, nil)
+	if len(chunks) != 1 || chunks[0].Meta["path"] != "b.txt" {
+		t.Fatalf("%d chunks, want b.txt alone", len(chunks))
+	}
+	lines := strings.Split(strings.TrimSpace(notes.String()), "\n")
+	if len(lines) != 2 || !strings.Contains(lines[0], `--include ".*\\.csv$" matched 0 of 3 file(s)`) ||
+		!strings.Contains(lines[0], "use --include-re") || !strings.Contains(lines[1], `--exclude-re "\\.json$" matched 0 of 3 file(s)`) {
+		t.Fatalf("notes %q, want one for the glob and one for the regexp that matched nothing", lines)
+	}
+}
+
+// TestBatch: the files are listed before they are read, so every asset's
+// batch says [i, n], n the assets of the run (parts included).
+func TestBatch(t *testing.T) {
+	dir := tree(t, map[string]string{"a.txt": "alpha", "b.txt": counting(250), "c.txt": "charlie"})
+	src, _ := fs.New(dir, &fs.Options{ChunkSize: 100})
+	var got []string
+	for _, c := range connectortest.Collect(t, src, nil) {
+		got = append(got, fmt.Sprint(c.Meta["batch"]))
+	}
+	if want := "[1 5] [2 5] [3 5] [4 5] [5 5]"; strings.Join(got, " ") != want {
+		t.Fatalf("batches %q, want %q", got, want)
+	}
 }

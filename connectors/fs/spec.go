@@ -25,23 +25,31 @@ common data files (.csv, .json, .parquet, ...), else from the first bytes.
 Filters: --include and --exclude-files take globs (repeatable): a glob with
 a "/" matches the path relative to DIR, any other the file name ("*.csv").
 (--exclude is the common option that drops columns; it does not apply
-here.) --dir-regex keeps files whose folder, relative to DIR ("." for DIR
+here.) --include-re and --exclude-re take a regular expression each (Go syntax;
+alternatives joined with |) matched anywhere in the path relative to DIR
+('\.(csv|json)$'). A file
+must match an --include or --include-re pattern, when there are any, and
+none of --exclude-files and --exclude-re. A pattern that matches none of
+the files is told on stderr ("--include ... matched 0 of 12 file(s)").
+--dir-regex keeps files whose folder, relative to DIR ("." for DIR
 itself), matches the regular expression. --min-size and --max-size take
 sizes such as 10M or 1G; --since and --until bound the modification time
 (since <= mtime < until) and take an RFC 3339 time, a local date
 (2026-01-02) or a duration ago (24h, 7d).
 
 Meta: path (relative to DIR), abs_path, size, mode, mtime (RFC 3339, UTC,
-nanoseconds), hash (the sha256 of the whole file, on its last part); for a file in
-parts, part [i,n] and offset [start,end] (bytes, end excluded).
+nanoseconds), hash (the sha256 of the whole file, on its last part), batch
+[i,n] (the asset's place among the n of the run, listed first); for a file
+in parts, part [i,n] and offset [start,end] (bytes, end excluded).
 
 With --prevent-dups a file whose size and mtime match its last complete
-capture is skipped without being read; a changed one is read again and
+capture is skipped without being read (counted as skipped); a changed one is read again and
 only parts whose content is not on the chain are captured.
 
 --watch keeps running after the first pass: files that appear or change
-are captured once they stay unchanged for --settle (200ms), until the
-process is stopped (SIGINT, SIGTERM). A watch always skips the files whose
+are captured once they stay unchanged for --settle (200ms) and no process
+has them open for writing (on Linux), until the process is stopped
+(SIGINT, SIGTERM). A watch always skips the files whose
 size and mtime match their last capture, with or without --prevent-dups,
 so a restart captures only what changed meanwhile.
 
@@ -53,6 +61,8 @@ then fails, naming it.`,
 		{Name: "recursive", Kind: connectors.Bool, Help: "descend into subfolders"},
 		{Name: "include", Kind: connectors.List, Help: "capture only files matching this glob (repeatable)"},
 		{Name: "exclude-files", Kind: connectors.List, Help: "skip files matching this glob (repeatable)"},
+		{Name: "include-re", Kind: connectors.String, Help: `capture only files whose path relative to DIR matches this regular expression (e.g. '\.(csv|json)$')`},
+		{Name: "exclude-re", Kind: connectors.String, Help: "skip files whose path relative to DIR matches this regular expression"},
 		{Name: "dir-regex", Kind: connectors.String, Help: `capture only files whose folder (relative to DIR, "." for DIR) matches this regular expression`},
 		{Name: "min-size", Kind: connectors.Size, Help: "skip files smaller than this (e.g. 10M)"},
 		{Name: "max-size", Kind: connectors.Size, Help: "skip files bigger than this (e.g. 1G)"},
@@ -61,7 +71,7 @@ then fails, naming it.`,
 		{Name: "chunk-size", Kind: connectors.Size, Default: "64MiB", Help: "most bytes per asset; bigger files are captured in parts"},
 		{Name: "follow-symlinks", Kind: connectors.Bool, Help: "follow symbolic links that lead out of DIR"},
 		{Name: "watch", Kind: connectors.Bool, Help: "keep running and capture files as they appear or change; a restart captures only what changed meanwhile"},
-		{Name: "settle", Kind: connectors.Duration, Default: "200ms", Help: "with --watch, how long a file must stay unchanged before it is captured"},
+		{Name: "settle", Kind: connectors.Duration, Default: "200ms", Help: "with --watch, how long a file must stay unchanged (and closed by its writers) before it is captured"},
 	},
 	Examples: []string{
 		"bhctl import fs ./exports --recursive --include '*.csv' --prevent-dups",
@@ -90,8 +100,21 @@ func newSource(args []string, v connectors.Values, c connectors.Common) (connect
 		Exclude:        v.Strings("exclude-files"),
 		FollowSymlinks: v.Bool("follow-symlinks"),
 		Watch:          v.Bool("watch"),
+		Notes:          c.Notes,
 	}
 	var err error
+	for _, re := range []struct {
+		name string
+		dst  *[]*regexp.Regexp
+	}{{"include-re", &o.IncludeRE}, {"exclude-re", &o.ExcludeRE}} {
+		if p := v.String(re.name); p != "" {
+			x, err := regexp.Compile(p)
+			if err != nil {
+				return nil, connectors.Usagef("fs: --%s %q: %v", re.name, p, err)
+			}
+			*re.dst = append(*re.dst, x)
+		}
+	}
 	if s := v.String("dir-regex"); s != "" {
 		if o.DirRegex, err = regexp.Compile(s); err != nil {
 			return nil, connectors.Usagef("fs: --dir-regex %q: %v", s, err)

@@ -18,7 +18,10 @@ type pendingFile struct {
 
 // watch captures every file once (as a run without Watch does), then
 // files as they appear or change, each once it has stayed unchanged for
-// Settle, until the context ends.
+// Settle and no process has it open for writing (where the system can
+// tell, see openForWriting), until the context ends. So a file being
+// written, whose last line may be cut, is captured once its writer has
+// closed it, however long the writer pauses.
 func (r *run) watch() error {
 	if r.st == nil {
 		return errors.New("fs: --watch needs the chain's index (connectors.ImportOptions.Index), so that a restart does not capture every file again")
@@ -35,7 +38,7 @@ func (r *run) watch() error {
 			r.note("fs: cannot watch %s: %v", abs, err)
 		}
 	}
-	if err := r.walk(r.src.root, ".", r.src.real, r.capture); err != nil {
+	if err := r.pass(); err != nil {
 		return r.quiet(err)
 	}
 	settle := r.src.o.Settle
@@ -94,6 +97,9 @@ func (r *run) watch() error {
 				if now.Sub(p.since) < settle {
 					continue
 				}
+				if openForWriting(abs) {
+					continue // still being written: wait for its close
+				}
 				delete(pending, abs)
 				if err := r.consider(abs); err != nil {
 					return r.quiet(err)
@@ -142,7 +148,7 @@ func (r *run) newDir(abs string, fn func(file) error) error {
 // consider captures a file that changed, if it is one the run captures.
 func (r *run) consider(abs string) error {
 	rel, ok := r.relPath(abs)
-	if !ok || (!r.src.o.Recursive && strings.Contains(rel, "/")) || !r.src.f.byName(rel) {
+	if !ok || (!r.src.o.Recursive && strings.Contains(rel, "/")) || !r.src.f.byName(rel, nil) {
 		return nil
 	}
 	fi, err := os.Lstat(abs)

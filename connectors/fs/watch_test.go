@@ -8,6 +8,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/blockhub/blockhub/connectors/connectortest"
 	"github.com/blockhub/blockhub/connectors/fs"
 )
 
@@ -104,4 +105,40 @@ func TestWatch(t *testing.T) {
 	os.WriteFile(filepath.Join(dir, "after.txt"), []byte("after the restart"), 0o644)
 	w.expect("after.txt")
 	w.stop()
+}
+
+// TestWatchOpenWriter is issue 12 §2 for a watched folder: a file whose
+// writer pauses in the middle of a line for longer than --settle is not
+// captured while the writer holds it open; it is captured once, whole,
+// when the writer closes it (even without a line end at its end).
+func TestWatchOpenWriter(t *testing.T) {
+	dir := tree(t, map[string]string{"first.txt": "there before"})
+	im := newImporter(t)
+	w := startWatch(t, im, dir)
+	w.expect("first.txt")
+	path := filepath.Join(dir, "slow.csv")
+	f, err := os.Create(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	f.WriteString("id,note\n1,fir")
+	w.quiet(400 * time.Millisecond) // 8 times the settle time
+	f.WriteString("st\n2,no line end")
+	w.quiet(200 * time.Millisecond)
+	f.Close()
+	w.expect("slow.csv")
+	w.quiet(300 * time.Millisecond)
+	w.stop()
+	var found int
+	for _, r := range connectortest.Assets(t, im.hub, im.root) {
+		if strings.Contains(string(r.Meta), `"path":"slow.csv"`) {
+			found++
+			if data := connectortest.Read(t, im.hub, r); string(data) != "id,note\n1,first\n2,no line end" {
+				t.Errorf("captured %q, want the file as its writer closed it", data)
+			}
+		}
+	}
+	if found != 1 {
+		t.Fatalf("slow.csv captured %d times, want once", found)
+	}
 }

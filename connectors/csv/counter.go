@@ -1,0 +1,119 @@
+package csv
+
+import "bytes"
+
+// counter counts the records of CSV bytes fed to it in order, as the
+// splitter cuts them (lazy quotes: a quote opens a quoted field only at
+// the start of a field), blank lines left out, without checking them. A
+// stretch without quotes costs a bytes.Count and two bytes.Index, so a
+// first pass that counts the chunks of a file costs a fraction of the
+// splitter's pass. On a malformed file the count may run past the record
+// where the splitter stops.
+type counter struct {
+	comma   byte
+	records int
+	// inQuote: inside a quoted field; quote: its last byte was a quote,
+	// which closes it unless another quote follows.
+	inQuote, quote bool
+	// n is the current record's length so far (counted up to 2), cr that
+	// it is a lone "\r" (a line end still to come: a blank line), prev
+	// its last byte outside quotes.
+	n    int
+	cr   bool
+	prev byte
+}
+
+// write counts the records ended in b.
+func (c *counter) write(b []byte) {
+	for len(b) > 0 {
+		if c.inQuote {
+			if c.quote {
+				c.quote = false
+				if b[0] == '"' { // a doubled quote
+					b = b[1:]
+					continue
+				}
+				c.inQuote = false // closed; b[0] is read outside
+				continue
+			}
+			j := bytes.IndexByte(b, '"')
+			if j < 0 {
+				return
+			}
+			c.quote = true
+			b = b[j+1:]
+			continue
+		}
+		j := bytes.IndexByte(b, '"')
+		span := b
+		if j >= 0 {
+			span = b[:j]
+		}
+		c.plain(span)
+		if j < 0 {
+			return
+		}
+		if c.n == 0 || c.prev == c.comma {
+			c.inQuote = true // a quote at the start of a field opens it
+		}
+		c.add([]byte{'"'})
+		b = b[j+1:]
+	}
+}
+
+// plain counts the records ended in b, which holds no quote and is read
+// outside quoted fields.
+func (c *counter) plain(b []byte) {
+	k := bytes.Count(b, []byte{'\n'})
+	if k == 0 {
+		c.add(b)
+		return
+	}
+	first := bytes.IndexByte(b, '\n')
+	last := bytes.LastIndexByte(b, '\n')
+	// The record in progress ends at the first line end.
+	c.add(b[:first])
+	if !c.blank() {
+		c.records++
+	}
+	k--
+	// Whole lines between the first and the last line end: blank ones
+	// (empty, or a lone "\r") are not records.
+	if mid := b[first : last+1]; k > 0 {
+		if bytes.Contains(mid, []byte("\n\n")) || bytes.Contains(mid, []byte("\n\r\n")) {
+			for _, ln := range bytes.Split(mid[1:len(mid)-1], []byte{'\n'}) {
+				if len(ln) == 0 || len(ln) == 1 && ln[0] == '\r' {
+					k--
+				}
+			}
+		}
+		c.records += k
+	}
+	c.n, c.cr = 0, false
+	c.add(b[last+1:])
+}
+
+// add appends bytes outside quotes (none a line end) to the record in
+// progress.
+func (c *counter) add(b []byte) {
+	if len(b) == 0 {
+		return
+	}
+	c.cr = c.n == 0 && len(b) == 1 && b[0] == '\r'
+	c.n = min(c.n+len(b), 2)
+	c.prev = b[len(b)-1]
+}
+
+// blank reports whether the record in progress is a blank line so far.
+func (c *counter) blank() bool { return c.n == 0 || c.cr }
+
+// end returns the number of records once the input ends: with final, a
+// last record without its line end counts (the splitter returns it, or
+// stops on it if a quote is still open).
+func (c *counter) end(final bool) int {
+	open := c.inQuote && !c.quote // a quote last closes the field
+	if final && !open && !c.blank() {
+		return c.records + 1
+	}
+	return c.records
+}
