@@ -207,6 +207,13 @@ func (t *tempFile) link(path string) error {
 	return nil
 }
 
+// startWriteback asks the kernel to start writing n bytes at off to the
+// disk, without waiting; a hint, so its error is ignored (the fsync that
+// makes the file durable reports any).
+func (t *tempFile) startWriteback(off, n int64) {
+	unix.SyncFileRange(t.fd, off, n, unix.SYNC_FILE_RANGE_WRITE)
+}
+
 func (t *tempFile) close() error {
 	if t.closed {
 		return nil

@@ -22,6 +22,70 @@ var _ driver.Spooler = (*AssetStore)(nil)
 // write(2) per MiB, where io.Copy's 32 KiB would make 32 of each.
 var spoolBufs = sync.Pool{New: func() any { return new([1 << 20]byte) }}
 
+// spoolAhead is how many buffers the hasher may lag behind the writer.
+const spoolAhead = 4
+
+// writebackEvery is how many bytes are written between two requests to
+// start writing them back (sync_file_range), so that the disk works
+// while the rest is read and hashed, and the final fsync has little left.
+const writebackEvery = 8 << 20
+
+// spool copies r into t and h, the two at once: this goroutine reads and
+// writes, another hashes what was written, so a pipe costs about the
+// slower of the hash and the write, not their sum.
+func spool(ctx context.Context, t *tempFile, r io.Reader, h hash.Hash) (int64, error) {
+	todo := make(chan *[1 << 20]byte, spoolAhead)
+	free := make(chan *[1 << 20]byte, spoolAhead)
+	lens := make(chan int, spoolAhead)
+	hashed := make(chan struct{})
+	go func() {
+		defer close(hashed)
+		for b := range todo {
+			h.Write(b[:<-lens])
+			free <- b
+		}
+	}()
+	for range spoolAhead {
+		free <- spoolBufs.Get().(*[1 << 20]byte)
+	}
+	defer func() {
+		for range spoolAhead {
+			spoolBufs.Put(<-free)
+		}
+	}()
+	var n, flushed int64
+	var err error
+	for err == nil {
+		if err = ctx.Err(); err != nil {
+			break
+		}
+		b := <-free
+		m, rerr := io.ReadFull(r, b[:])
+		if m > 0 {
+			if _, err = t.Write(b[:m]); err != nil {
+				free <- b
+				break
+			}
+			n += int64(m)
+			lens <- m
+			todo <- b
+			if n-flushed >= writebackEvery {
+				t.startWriteback(flushed, n-flushed)
+				flushed = n
+			}
+		} else {
+			free <- b
+		}
+		if rerr == io.EOF || rerr == io.ErrUnexpectedEOF {
+			break
+		}
+		err = rerr
+	}
+	close(todo)
+	<-hashed
+	return n, err
+}
+
 // PutUnsummed implements driver.Spooler: the bytes go straight into a
 // temporary file in tmp/, hashed on the way, and the file is linked under
 // the hash once r ends; so a pipe of any length is written and hashed
@@ -34,27 +98,9 @@ func (s *AssetStore) PutUnsummed(ctx context.Context, r io.Reader, h hash.Hash) 
 		return "", 0, permHint(err)
 	}
 	defer t.discard()
-	buf := spoolBufs.Get().(*[1 << 20]byte)
-	defer spoolBufs.Put(buf)
-	var n int64
-	for {
-		if err := ctx.Err(); err != nil {
-			return "", n, err
-		}
-		m, rerr := io.ReadFull(r, buf[:])
-		if m > 0 {
-			h.Write(buf[:m])
-			if _, err := t.Write(buf[:m]); err != nil {
-				return "", n, err
-			}
-			n += int64(m)
-		}
-		if rerr == io.EOF || rerr == io.ErrUnexpectedEOF {
-			break
-		}
-		if rerr != nil {
-			return "", n, rerr
-		}
+	n, err := spool(ctx, t, r, h)
+	if err != nil {
+		return "", n, err
 	}
 	sum := hex.EncodeToString(h.Sum(nil))
 	path := s.d.path(sum, ".blob")
