@@ -8,6 +8,7 @@
 # Variants, to tell where the time goes (VARIANTS picks them):
 #   import         the import with its defaults (--sensitive=warn)
 #   import_nosens  the same with --sensitive=off (no sensitive-data scan)
+#   import_base    import with $BHCTL_BASE, an older build (before/after)
 #   import_nosync  --sensitive=off into a ?nosync=1 folder store (no fsync
 #                  per asset and block: the connector, hashing and the
 #                  store's file writes)
@@ -27,6 +28,8 @@
 #   bench/csv.sh                         # 1 GiB, 5 runs of each
 #   SIZE=256M RUNS=3 bench/csv.sh        # quicker
 #   BENCH_DIR=/data bench/csv.sh         # on another disk
+#   BHCTL_BASE=/tmp/bhctl-old VARIANTS="import import_base" bench/csv.sh
+#                                        # pair an older build (before/after)
 #
 # Aims: the import at least as fast as split_sha (issue 4), and at >= 0.8
 # of max(hash, write) of the same bytes (issue 13).
@@ -62,6 +65,7 @@ once() {
 	fi
 	case $v in
 	import) bench_run "$v" "$bh --home '$home' import csv '$WORK/big.csv' --rows=1000" ;;
+	import_base) bench_run "$v" "'$BHCTL_BASE' -q --home '$home' import csv '$WORK/big.csv' --rows=1000" ;;
 	import_nosens) bench_run "$v" "$bh --home '$home' import csv '$WORK/big.csv' --rows=1000 --sensitive=off" ;;
 	import_nosync) bench_run "$v" "$bh --home '$home' --block-store 'file://$home?nosync=1' --asset-store 'file://$home?nosync=1' import csv '$WORK/big.csv' --rows=1000 --sensitive=off" ;;
 	dryrun) bench_run "$v" "$bh --home '$home' import csv '$WORK/big.csv' --rows=1000 --sensitive=off --dry-run" ;;

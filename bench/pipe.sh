@@ -16,6 +16,8 @@
 #   bench/pipe.sh                      # 1 GiB, 5 rounds
 #   SIZE_MIB=256 RUNS=3 bench/pipe.sh  # quicker
 #   BENCH_DIR=/data bench/pipe.sh      # on another disk
+#   BHCTL_BASE=/tmp/bhctl-old bench/pipe.sh  # also pair an older build
+#                                      # (before/after), as base_chunks, base_one
 #
 # Aim (issue 13): both pipes at >= 0.8 of max(hash, write).
 # shellcheck source=bench/lib.sh
@@ -33,7 +35,7 @@ bench_machine
 echo "input: $SIZE_MIB MiB of random bytes, $RUNS rounds after one warm-up"
 
 # pipe_once LABEL ASSETS [FLAGS]: one pipe into a fresh home, checked to
-# hold ASSETS assets.
+# hold ASSETS assets; $BIN (default $WORK/bhctl) is the bhctl run.
 #
 # Each run gets a home of its own, removed only at the end: on ext4
 # without a journal (this guest) the inode allocator skips inodes freed
@@ -47,7 +49,7 @@ pipe_once() {
 	local home="$WORK/home.$seq_home"
 	shift 2
 	sync
-	bench_run "$label" "BH_HOME='$home' '$WORK/bhctl' -q pipe $* <'$WORK/input'"
+	bench_run "$label" "BH_HOME='$home' '${BIN:-$WORK/bhctl}' -q pipe $* <'$WORK/input'"
 	if [ "$(BH_HOME=$home "$WORK/bhctl" -q walk --assets -o json | grep -c '"application/octet-stream"')" != "$want" ]; then
 		echo "bench: $label: the chain does not hold $want assets" >&2
 		exit 1
@@ -59,6 +61,12 @@ round() {
 	pipe_once chunks "$SIZE_MIB" --chunk-size 1MiB
 	bench_limit limit_one "$WORK/input"
 	pipe_once one 1
+	if [ -n "${BHCTL_BASE:-}" ]; then
+		bench_limit limit_base_chunks "$WORK/input"
+		BIN=$BHCTL_BASE pipe_once base_chunks "$SIZE_MIB" --chunk-size 1MiB
+		bench_limit limit_base_one "$WORK/input"
+		BIN=$BHCTL_BASE pipe_once base_one 1
+	fi
 	bench_run sha256sum "sha256sum '$WORK/input'"
 	bench_run cp_fsync "cp '$WORK/input' '$WORK/copy' && sync '$WORK/copy'"
 	rm -f "$WORK/copy"
@@ -88,11 +96,17 @@ lrow limit_chunks "  limit: Go sha256" 1
 lrow limit_chunks "  limit: write+fsync" 2
 row one "pipe (one asset)"
 lrow limit_one "  limit: max(hash,write)" 3
+if [ -n "${BHCTL_BASE:-}" ]; then
+	row base_chunks "base: --chunk-size 1MiB"
+	lrow limit_base_chunks "  limit: max(hash,write)" 3
+	row base_one "base: one asset"
+	lrow limit_base_one "  limit: max(hash,write)" 3
+fi
 row sha256sum "sha256sum"
 row cp_fsync "cp + fsync"
 row cp "cp (page cache)"
 echo
-for p in chunks one; do
+for p in chunks one ${BHCTL_BASE:+base_chunks base_one}; do
 	read -r lo med hi < <(bench_ratio "$p" "limit_$p")
 	echo "pipe $p: limit / pipe per pair = $med (min $lo, max $hi); aim: 0.8"
 done
