@@ -88,8 +88,12 @@ func (a *Appender) Append(ctx context.Context, c Chunk) (Appended, error) {
 
 // AppendReader stores everything r yields as one asset, spooling it to a
 // temporary file so that memory stays constant whatever its size, then
-// queues its receipt.
+// queues its receipt. A store that can name an asset after its bytes
+// (store.Assets.Spools: the folder store) takes r directly, in one pass.
 func (a *Appender) AppendReader(ctx context.Context, r io.Reader, typ string, meta json.RawMessage) (Appended, error) {
+	if a.assets.Spools() {
+		return a.appendUnsummed(ctx, r, typ, meta)
+	}
 	f, err := os.CreateTemp("", "bh-spool-*")
 	if err != nil {
 		return Appended{}, fmt.Errorf("appender: spool: %w", err)

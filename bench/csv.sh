@@ -8,6 +8,7 @@
 # Variants, to tell where the time goes (VARIANTS picks them):
 #   import         the import with its defaults (--sensitive=warn)
 #   import_nosens  the same with --sensitive=off (no sensitive-data scan)
+#   import_base    import with $BHCTL_BASE, an older build (before/after)
 #   import_nosync  --sensitive=off into a ?nosync=1 folder store (no fsync
 #                  per asset and block: the connector, hashing and the
 #                  store's file writes)
@@ -17,13 +18,21 @@
 #                  already (made once, untimed): each put compares the
 #                  chunk with the stored file, which it replaces if
 #                  damaged; not in the default VARIANTS
-#   split_sha      the baseline
+#   split_sha      the coreutils baseline of issue 4
+#   limit          not a variant: bench/limit runs before every import*
+#                  variant (paired), timing Go's crypto/sha256 of the
+#                  file and a durable write of it (write + fsync); the
+#                  ratio max(hash, write) / import per pair is the figure
+#                  issue 13 aims at (>= 0.8)
 #
 #   bench/csv.sh                         # 1 GiB, 5 runs of each
 #   SIZE=256M RUNS=3 bench/csv.sh        # quicker
 #   BENCH_DIR=/data bench/csv.sh         # on another disk
+#   BHCTL_BASE=/tmp/bhctl-old VARIANTS="import import_base" bench/csv.sh
+#                                        # pair an older build (before/after)
 #
-# Aim (issue 4): the import at least as fast as the baseline.
+# Aims: the import at least as fast as split_sha (issue 4), and at >= 0.8
+# of max(hash, write) of the same bytes (issue 13).
 # shellcheck source=bench/lib.sh
 source "$(dirname "$0")/lib.sh"
 bench_need
@@ -32,6 +41,7 @@ SIZE=${SIZE:-1G}
 VARIANTS=${VARIANTS:-"import import_nosens import_nosync dryrun split_sha"}
 
 bench_build bhctl ./cmd/bhctl
+bench_build limit ./bench/limit
 (cd "$BENCH_ROOT" && go run ./examples/emitter csv --bytes "$SIZE" --out "$WORK/big.csv")
 cat "$WORK/big.csv" >/dev/null
 sync
@@ -43,15 +53,21 @@ bench_machine
 echo "input: $bytes bytes, $rows rows ($assets assets of 1,000 rows); $RUNS runs of each after one warm-up"
 
 bh="'$WORK/bhctl' -q"
-nosync="file://$WORK/home?nosync=1"
 once() {
-	local v=$1 home="$WORK/home"
-	rm -rf "$home" "$WORK/pieces"
+	local v=$1
+	# A home (and pieces folder) per run, removed only at the end: see
+	# bench/pipe.sh on ext4's inode allocator after a mass removal.
+	seq_home=$((seq_home + 1))
+	local home="$WORK/home.$seq_home"
 	sync
+	if [[ $v == import* ]]; then
+		bench_limit "limit_$v" "$WORK/big.csv"
+	fi
 	case $v in
 	import) bench_run "$v" "$bh --home '$home' import csv '$WORK/big.csv' --rows=1000" ;;
+	import_base) bench_run "$v" "'$BHCTL_BASE' -q --home '$home' import csv '$WORK/big.csv' --rows=1000" ;;
 	import_nosens) bench_run "$v" "$bh --home '$home' import csv '$WORK/big.csv' --rows=1000 --sensitive=off" ;;
-	import_nosync) bench_run "$v" "$bh --home '$home' --block-store '$nosync' --asset-store '$nosync' import csv '$WORK/big.csv' --rows=1000 --sensitive=off" ;;
+	import_nosync) bench_run "$v" "$bh --home '$home' --block-store 'file://$home?nosync=1' --asset-store 'file://$home?nosync=1' import csv '$WORK/big.csv' --rows=1000 --sensitive=off" ;;
 	dryrun) bench_run "$v" "$bh --home '$home' import csv '$WORK/big.csv' --rows=1000 --sensitive=off --dry-run" ;;
 	reimport)
 		if [ ! -d "$WORK/full" ]; then
@@ -60,7 +76,7 @@ once() {
 		fi
 		bench_run "$v" "$bh --home '$WORK/full' import csv '$WORK/big.csv' --rows=1000"
 		;;
-	split_sha) bench_run "$v" "mkdir '$WORK/pieces' && split -l 1000 '$WORK/big.csv' '$WORK/pieces/x' && find '$WORK/pieces' -type f -print0 | xargs -0 sha256sum >/dev/null" ;;
+	split_sha) bench_run "$v" "mkdir '$home' && split -l 1000 '$WORK/big.csv' '$home/x' && find '$home' -type f -print0 | xargs -0 sha256sum >/dev/null" ;;
 	*)
 		echo "bench: unknown variant $v" >&2
 		exit 2
@@ -75,6 +91,7 @@ once() {
 		fi
 	fi
 }
+seq_home=0
 round() {
 	for v in $VARIANTS; do
 		once "$v"
@@ -82,7 +99,7 @@ round() {
 }
 
 bench_rounds round
-rm -rf "$WORK/home" "$WORK/pieces" "$WORK/full"
+rm -rf "$WORK"/home.* "$WORK/full"
 bench_load
 
 mbs() { awk -v b="$bytes" -v s="$1" 'BEGIN { printf "%.0f", b / 1e6 / s }'; }
@@ -92,4 +109,12 @@ for v in $VARIANTS; do
 	read -r lo med hi < <(bench_stats "$v" 1)
 	printf '%-14s %-26s %8s %10s %12s %12s\n' "$v" "$lo $med $hi" "$(mbs "$med")" "$(krows "$med")" \
 		"$(bench_median "$v" 5)" "$(awk -v k="$(bench_median "$v" 4)" 'BEGIN { printf "%.1f", k / 1024 }')"
+done
+echo
+for v in $VARIANTS; do
+	if [[ $v == import* ]]; then
+		read -r lo med hi < <(bench_limit_stats "limit_$v" 3)
+		read -r rlo rmed rhi < <(bench_ratio "$v" "limit_$v")
+		echo "$v: limit max(hash, write) $med s (min $lo, max $hi); limit / $v per pair = $rmed (min $rlo, max $rhi); aim: 0.8"
+	fi
 done

@@ -84,3 +84,34 @@ bench_stats() {
 
 # bench_median LABEL COLUMN
 bench_median() { bench_stats "$1" "$2" | cut -d' ' -f2; }
+
+# bench_limit LABEL FILE: runs bench/limit (built as $WORK/limit) on FILE,
+# writing into $WORK (the store's disk), and appends its
+# "hash_s write_s max_s bytes" to $WORK/LABEL.limit (unless WARMUP=1):
+# Go's crypto/sha256 of FILE, and write+fsync of a copy of it, the limit
+# a capture of FILE is held to.
+bench_limit() {
+	local out
+	out=$("$WORK/limit" -dir "$WORK" "$2") || {
+		echo "bench: limit failed on $2" >&2
+		exit 1
+	}
+	if [ "${WARMUP:-0}" != 1 ]; then
+		echo "$out" >>"$WORK/$1.limit"
+	fi
+}
+
+# bench_limit_stats LABEL COLUMN: "min median max" of a column of
+# LABEL.limit (1 hash, 2 write, 3 max of the two).
+bench_limit_stats() {
+	awk -v c="$2" '{ print $c }' "$WORK/$1.limit" | sort -g |
+		awk '{ a[NR] = $1 } END { printf "%s %s %s\n", a[1], a[int((NR + 1) / 2)], a[NR] }'
+}
+
+# bench_ratio LABEL LIMIT: "min median max" of the paired ratios
+# max(hash, write) / wall of LABEL, run i against limit run i (1: the
+# command runs at the limit, 0.5: it takes twice as long).
+bench_ratio() {
+	paste -d' ' "$WORK/$2.limit" "$WORK/$1.times" | awk '{ print $3 / $5 }' | sort -g |
+		awk '{ a[NR] = $1 } END { printf "%.2f %.2f %.2f\n", a[1], a[int((NR + 1) / 2)], a[NR] }'
+}

@@ -10,6 +10,7 @@ import (
 	"encoding/json"
 	"encoding/xml"
 	"fmt"
+	"regexp"
 	"strconv"
 	"strings"
 
@@ -150,11 +151,11 @@ func text(v any) string {
 func yamlValue(v any) any {
 	switch x := v.(type) {
 	case string:
-		if needsQuotes(x) {
+		if needsQuotes(x) || looksTyped(x) {
 			return quoted(x)
 		}
 	case json.Number:
-		return x.String()
+		return yamlNumber(x)
 	case json.RawMessage:
 		var out any
 		if json.Unmarshal(x, &out) == nil {
@@ -164,6 +165,51 @@ func yamlValue(v any) any {
 	}
 	return v
 }
+
+// yamlNumber is a number that YAML writes plain, so that it reads back as
+// a number: a json.Number as a string would be quoted ("42"), and read
+// back as a string.
+type yamlNumber json.Number
+
+// MarshalYAML writes n as a YAML number that YAML 1.1 and 1.2 readers
+// alike take for one. An integer is written as it is. A float is written
+// with a point in its mantissa and a sign in its exponent (1e+20 becomes
+// 1.0e+20, 4e-7 becomes 4.0e-7, 2E5 becomes 2.0e+5): YAML 1.1 resolves
+// an exponent without them as a string. The digits are never changed.
+func (n yamlNumber) MarshalYAML() ([]byte, error) {
+	s := string(n)
+	if !isNumber(s) {
+		return json.Marshal(s) // not a number after all: keep it, as a string
+	}
+	e := strings.IndexAny(s, "eE")
+	if e < 0 {
+		return []byte(s), nil
+	}
+	mant, exp := s[:e], s[e+1:]
+	if !strings.Contains(mant, ".") {
+		mant += ".0"
+	}
+	if exp[0] != '+' && exp[0] != '-' {
+		exp = "+" + exp
+	}
+	return []byte(mant + "e" + exp), nil
+}
+
+// isNumber reports whether s is a JSON number.
+func isNumber(s string) bool {
+	var v json.Number
+	return s != "" && json.Unmarshal([]byte(s), &v) == nil && v.String() == s
+}
+
+// yamlTyped matches the plain scalars that some YAML reader (1.1 or 1.2)
+// resolves to a number, a boolean or null; go-yaml leaves a few of them
+// unquoted (1e+20, 0o17, on), which another reader would then take for
+// a number or a boolean.
+var yamlTyped = regexp.MustCompile(`^(?i:[-+]?(\.[0-9_]+|[0-9][0-9_:]*(\.[0-9_]*)?)([e][-+]?[0-9]+)?|0x[0-9a-f_]+|0o[0-7]+|0b[01_]+|[-+]?\.inf|\.nan|y|n|yes|no|on|off|true|false|null|~)$`)
+
+// looksTyped reports whether a plain scalar s would not read back as a
+// string everywhere.
+func looksTyped(s string) bool { return s == "" || yamlTyped.MatchString(s) }
 
 // quoted is a string that YAML must write double-quoted, with escapes:
 // go-yaml writes tabs and carriage returns as they are into plain and

@@ -88,3 +88,49 @@ func TestYAMLRoundTrip(t *testing.T) {
 		}
 	}
 }
+
+// TestYAMLNumbers: numbers (json.Number, as connectors give them) are
+// written plain in YAML and read back as numbers, in a form YAML 1.1
+// readers take for a number too; strings that look like numbers stay
+// strings.
+func TestYAMLNumbers(t *testing.T) {
+	tests := []struct {
+		in   any
+		yaml string
+		back any
+	}{
+		{json.Number("42"), "f: 42\n", uint64(42)},
+		{json.Number("-7"), "f: -7\n", int64(-7)},
+		{json.Number("18446744073709551615"), "f: 18446744073709551615\n", uint64(18446744073709551615)},
+		{json.Number("1.5"), "f: 1.5\n", 1.5},
+		{json.Number("4.219218196852704e-06"), "f: 4.219218196852704e-06\n", 4.219218196852704e-06},
+		{json.Number("1e+20"), "f: 1.0e+20\n", 1e20},
+		{json.Number("2E5"), "f: 2.0e+5\n", 2e5},
+		{"42", "f: \"42\"\n", "42"},
+		{"1e+20", "f: \"1e+20\"\n", "1e+20"},
+		{true, "f: true\n", true},
+		{"true", "f: \"true\"\n", "true"},
+		{"on", "f: \"on\"\n", "on"},
+		{"0o17", "f: \"0o17\"\n", "0o17"},
+		{"", "f: \"\"\n", ""},
+		{"12:30", "f: \"12:30\"\n", "12:30"},
+		{"word", "f: word\n", "word"},
+		{nil, "f: null\n", nil},
+	}
+	for _, tt := range tests {
+		b, err := Encode(YAML, []string{"f"}, [][]any{{tt.in}})
+		if err != nil {
+			t.Fatalf("Encode(%#v): %v", tt.in, err)
+		}
+		if got := strings.TrimPrefix(string(b), "- "); got != tt.yaml {
+			t.Errorf("Encode(%#v) = %q; want %q", tt.in, got, tt.yaml)
+		}
+		tab, err := Decode(ContentType(YAML), b)
+		if err != nil {
+			t.Fatalf("Decode(%q): %v", b, err)
+		}
+		if g := tab.Rows[0][0]; fmt.Sprintf("%T %v", g, g) != fmt.Sprintf("%T %v", tt.back, tt.back) {
+			t.Errorf("%#v read back as %T %v; want %T %v", tt.in, g, g, tt.back, tt.back)
+		}
+	}
+}

@@ -9,6 +9,7 @@ package driver
 
 import (
 	"context"
+	"hash"
 	"io"
 	"iter"
 	"time"
@@ -133,4 +134,16 @@ type RawBlock struct {
 // that names them.
 type Syncer interface {
 	Sync(ctx context.Context) error
+}
+
+// Spooler is implemented by asset stores that can take bytes whose hash
+// is not known yet (a pipe of unknown length), hashing them with h as they
+// are written and naming the asset by the hash at the end: one pass over
+// the bytes, where the caller would otherwise spool them elsewhere, hash
+// them, and have Put read them again. PutUnsummed reads r to io.EOF and
+// returns the lower-case hex digest and the length; like Put it returns
+// an error matching chain.ErrExists (with the hash and length) when the
+// asset was already stored, and stores nothing when r fails.
+type Spooler interface {
+	PutUnsummed(ctx context.Context, r io.Reader, h hash.Hash) (sum string, n int64, err error)
 }

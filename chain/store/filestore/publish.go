@@ -1,7 +1,6 @@
 package filestore
 
 import (
-	"errors"
 	"fmt"
 	"io"
 	"io/fs"
@@ -35,41 +34,7 @@ func (d dir) publishSynced(path string, sync bool, fill func(io.Writer) error) e
 	if err := fill(t); err != nil {
 		return err
 	}
-	if sync {
-		if err := t.sync(); err != nil {
-			return err
-		}
-	}
-	err = t.link(path)
-	if errors.Is(err, fs.ErrNotExist) { // shard folder not made yet
-		if err = os.MkdirAll(filepath.Dir(path), 0o755); err != nil {
-			return permHint(err)
-		}
-		// The new folder's name is in its parent: without a sync of the
-		// parent a power loss can take the folder back with every file
-		// linked in it, though each of them and the folder itself were
-		// synced. Blocks sync it now; assets, whose fsyncs are deferred,
-		// have their next Sync do it (madeShard). At most 256 times per
-		// store folder.
-		if sync {
-			if err := syncDir(filepath.Dir(filepath.Dir(path))); err != nil {
-				return err
-			}
-		} else if d.madeShard != nil {
-			d.madeShard()
-		}
-		err = t.link(path)
-	}
-	if err != nil {
-		return err
-	}
-	if err := t.close(); err != nil {
-		return err
-	}
-	if sync {
-		return syncDir(filepath.Dir(path))
-	}
-	return nil
+	return d.linkTemp(t, path, sync)
 }
 
 // replace writes what fill writes to a new file and renames it over path,
@@ -240,6 +205,13 @@ func (t *tempFile) link(path string) error {
 		return &os.LinkError{Op: "link", Old: t.path(), New: path, Err: err}
 	}
 	return nil
+}
+
+// startWriteback asks the kernel to start writing n bytes at off to the
+// disk, without waiting; a hint, so its error is ignored (the fsync that
+// makes the file durable reports any).
+func (t *tempFile) startWriteback(off, n int64) {
+	unix.SyncFileRange(t.fd, off, n, unix.SYNC_FILE_RANGE_WRITE)
 }
 
 func (t *tempFile) close() error {

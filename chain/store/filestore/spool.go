@@ -1,0 +1,199 @@
+package filestore
+
+import (
+	"context"
+	"encoding/hex"
+	"errors"
+	"fmt"
+	"hash"
+	"io"
+	"io/fs"
+	"os"
+	"path/filepath"
+	"sync"
+
+	"github.com/blockhub/blockhub/chain"
+	"github.com/blockhub/blockhub/chain/store/driver"
+)
+
+var _ driver.Spooler = (*AssetStore)(nil)
+
+// spoolBufs are the 1 MiB buffers of PutUnsummed: a read(2) and a
+// write(2) per MiB, where io.Copy's 32 KiB would make 32 of each.
+var spoolBufs = sync.Pool{New: func() any { return new([1 << 20]byte) }}
+
+// spoolAhead is how many buffers the hasher may lag behind the writer.
+const spoolAhead = 4
+
+// writebackEvery is how many bytes are written between two requests to
+// start writing them back (sync_file_range), so that the disk works
+// while the rest is read and hashed, and the final fsync has little left.
+const writebackEvery = 8 << 20
+
+// spool copies r into t and h, the two at once: this goroutine reads and
+// writes, another hashes what was written, so a pipe costs about the
+// slower of the hash and the write, not their sum.
+func spool(ctx context.Context, t *tempFile, r io.Reader, h hash.Hash) (int64, error) {
+	todo := make(chan *[1 << 20]byte, spoolAhead)
+	free := make(chan *[1 << 20]byte, spoolAhead)
+	lens := make(chan int, spoolAhead)
+	hashed := make(chan struct{})
+	go func() {
+		defer close(hashed)
+		for b := range todo {
+			h.Write(b[:<-lens])
+			free <- b
+		}
+	}()
+	for range spoolAhead {
+		free <- spoolBufs.Get().(*[1 << 20]byte)
+	}
+	defer func() {
+		for range spoolAhead {
+			spoolBufs.Put(<-free)
+		}
+	}()
+	var n, flushed int64
+	var err error
+	for err == nil {
+		if err = ctx.Err(); err != nil {
+			break
+		}
+		b := <-free
+		m, rerr := io.ReadFull(r, b[:])
+		if m > 0 {
+			if _, err = t.Write(b[:m]); err != nil {
+				free <- b
+				break
+			}
+			n += int64(m)
+			lens <- m
+			todo <- b
+			if n-flushed >= writebackEvery {
+				t.startWriteback(flushed, n-flushed)
+				flushed = n
+			}
+		} else {
+			free <- b
+		}
+		if rerr == io.EOF || rerr == io.ErrUnexpectedEOF {
+			break
+		}
+		err = rerr
+	}
+	close(todo)
+	<-hashed
+	return n, err
+}
+
+// PutUnsummed implements driver.Spooler: the bytes go straight into a
+// temporary file in tmp/, hashed on the way, and the file is linked under
+// the hash once r ends; so a pipe of any length is written and hashed
+// once, in constant memory. Like Put, the file is synced by the next
+// Sync, and a file found under the name already is checked (here by
+// hashing it) and replaced when damaged.
+func (s *AssetStore) PutUnsummed(ctx context.Context, r io.Reader, h hash.Hash) (string, int64, error) {
+	t, err := s.d.newTemp()
+	if err != nil {
+		return "", 0, permHint(err)
+	}
+	defer t.discard()
+	n, err := spool(ctx, t, r, h)
+	if err != nil {
+		return "", n, err
+	}
+	sum := hex.EncodeToString(h.Sum(nil))
+	path := s.d.path(sum, ".blob")
+	err = s.d.linkTemp(t, path, false)
+	if errors.Is(err, fs.ErrExist) {
+		return sum, n, s.keepOrReplace(path, sum, n, h, t)
+	}
+	if err != nil {
+		return "", n, err
+	}
+	s.note(path)
+	return sum, n, nil
+}
+
+// keepOrReplace handles a PutUnsummed whose name was taken: the file
+// there is kept (chain.ErrExists) when its bytes hash to sum, and
+// replaced by the spooled copy t when they do not.
+func (s *AssetStore) keepOrReplace(path, sum string, n int64, h hash.Hash, t *tempFile) error {
+	f, err := os.Open(path)
+	if err != nil {
+		return err
+	}
+	defer f.Close()
+	h.Reset()
+	buf := spoolBufs.Get().(*[1 << 20]byte)
+	defer spoolBufs.Put(buf)
+	got, err := io.CopyBuffer(h, onlyReader{f}, buf[:])
+	if err != nil {
+		return err
+	}
+	if got == n && hex.EncodeToString(h.Sum(nil)) == sum {
+		s.note(path)
+		return chain.ErrExists
+	}
+	s.log.Warn("asset file damaged (a power loss before it was synced?): replacing it", "path", path)
+	in, err := os.Open(fmt.Sprintf("/proc/self/fd/%d", t.fd))
+	if t.name != "" {
+		in, err = os.Open(t.name)
+	}
+	if err != nil {
+		return err
+	}
+	defer in.Close()
+	if err := s.d.replace(path, func(w io.Writer) error { return copyAll(w, onlyReader{in}) }); err != nil {
+		return err
+	}
+	s.note(path)
+	return nil
+}
+
+// linkTemp links the written temporary file t at path, making the shard
+// folder when needed; with sync set, t and the folders are synced first.
+// It returns an error matching fs.ErrExist when path exists.
+func (d dir) linkTemp(t *tempFile, path string, sync bool) error {
+	if sync {
+		if err := t.sync(); err != nil {
+			return err
+		}
+	}
+	err := t.link(path)
+	if errors.Is(err, fs.ErrNotExist) { // shard folder not made yet
+		if err = os.MkdirAll(filepath.Dir(path), 0o755); err != nil {
+			return permHint(err)
+		}
+		// The new folder's name is in its parent: without a sync of the
+		// parent a power loss can take the folder back with every file
+		// linked in it, though each of them and the folder itself were
+		// synced. Blocks sync it now; assets, whose fsyncs are deferred,
+		// have their next Sync do it (madeShard). At most 256 times per
+		// store folder.
+		if sync {
+			if err := syncDir(filepath.Dir(filepath.Dir(path))); err != nil {
+				return err
+			}
+		} else if d.madeShard != nil {
+			d.madeShard()
+		}
+		err = t.link(path)
+	}
+	if err != nil {
+		return err
+	}
+	if err := t.close(); err != nil {
+		return err
+	}
+	if sync {
+		return syncDir(filepath.Dir(path))
+	}
+	return nil
+}
+
+// onlyReader hides a reader's WriterTo, so io.CopyBuffer uses the buffer
+// it is given.
+type onlyReader struct{ r io.Reader }
+
+func (o onlyReader) Read(p []byte) (int, error) { return o.r.Read(p) }
