@@ -65,6 +65,7 @@ type BlockStore struct {
 	roots   []string
 	tails   map[string]string
 	changed chan struct{} // closed and replaced whenever a next is set
+	tiles   tiles
 }
 
 var (
