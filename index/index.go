@@ -18,7 +18,7 @@ import (
 )
 
 var (
-	bucketAssets  = []byte("assets")  // hash -> height (8 bytes) + index (4 bytes)
+	bucketAssets  = []byte("assets")  // hash -> height (8 bytes) + index (4 bytes) of its first receipt
 	bucketSources = []byte("sources") // source key -> meta of its latest asset
 	bucketState   = []byte("state")   // "tail" -> id of the last indexed block
 	keyTail       = []byte("tail")
@@ -107,8 +107,12 @@ func catchUp(ctx context.Context, path string, blocks *store.Blocks, root chain.
 					var pos [12]byte
 					binary.BigEndian.PutUint64(pos[:8], b.Height)
 					binary.BigEndian.PutUint32(pos[8:], uint32(i))
-					if err := assets.Put([]byte(r.Hash), pos[:]); err != nil {
-						return err
+					// The first receipt of an asset is the one kept (bhctl
+					// prove proves it).
+					if assets.Get([]byte(r.Hash)) == nil {
+						if err := assets.Put([]byte(r.Hash), pos[:]); err != nil {
+							return err
+						}
 					}
 					if key := sourceKey(r.Meta); key != "" {
 						if err := sources.Put([]byte(key), r.Meta); err != nil {
@@ -167,7 +171,8 @@ func (x *Index) Has(hash string) bool {
 	return found
 }
 
-// Position returns the height and index of an asset on the chain.
+// Position returns the height and index of an asset's first receipt on
+// the chain.
 func (x *Index) Position(hash string) (height uint64, index int, ok bool) {
 	x.db.View(func(tx *bolt.Tx) error {
 		if v := tx.Bucket(bucketAssets).Get([]byte(hash)); len(v) == 12 {

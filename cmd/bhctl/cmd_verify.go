@@ -13,10 +13,18 @@ func newVerifyCommand() *cli.Command {
 		Description: "Prints one line per fault, naming the block or asset and the problem (hash\n" +
 			"mismatch, missing, broken link, fork, height gap, ...), and exits 1 when it\n" +
 			"found any; exits 0 when all is sound. --orphans also lists stored assets\n" +
-			"that no block names (left by killed runs; harmless).",
+			"that no block names (left by killed runs; harmless).\n\n" +
+			"--checkpoint FILE checks the note's signature, then that the chain as it is\n" +
+			"now holds exactly the checkpoint's tree as a prefix: a cut tail, a rewritten\n" +
+			"block, a reordered or removed receipt is a fault naming the first height where\n" +
+			"the chain departs. --proof FILE checks an inclusion or consistency proof\n" +
+			"(with --checkpoint, also against that checkpoint's root) without any store.",
 		Flags: []cli.Flag{
 			&cli.BoolFlag{Name: "assets", Usage: "read every asset back and check its hash and length"},
 			&cli.BoolFlag{Name: "orphans", Usage: "list assets that no block of any chain names"},
+			&cli.StringFlag{Name: "checkpoint", Usage: "check that the chain holds exactly the tree of this signed checkpoint `FILE` as a prefix"},
+			&cli.StringSliceFlag{Name: "verifier", Usage: "verifier `KEY` (or file) of the checkpoint's signer (default: keys/*.vkey in --home)"},
+			&cli.StringFlag{Name: "proof", Usage: "check a proof `FILE` saved from bhctl prove -o json, offline (no store)"},
 		},
 		Action: withEnv(runVerify),
 	}
@@ -31,6 +39,12 @@ type faultJSON struct {
 }
 
 func runVerify(c *cli.Context, e *env) error {
+	switch {
+	case c.String("proof") != "":
+		return runVerifyProof(c, e)
+	case c.String("checkpoint") != "":
+		return runVerifyCheckpoint(c, e)
+	}
 	h, root, err := e.openChain()
 	if err != nil {
 		return err

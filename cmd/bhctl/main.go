@@ -98,6 +98,9 @@ func newApp(stdin io.Reader, stdout, stderr io.Writer) *cli.App {
 			newOracleCommand(),
 			newContractCommand(),
 			newServeCommand(),
+			newCheckpointCommand(),
+			newKeyCommand(),
+			newProveCommand(),
 		},
 	}
 	// `bhctl stream` is `bhctl import stream`, as the mission's CLI names it.
