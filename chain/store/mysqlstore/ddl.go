@@ -19,12 +19,13 @@ const (
 	tTails  = "tails"
 	tAssets = "assets"
 	tChunks = "asset_chunks"
+	tTiles  = "tiles"
 )
 
 var (
-	blockTables = []string{tBlocks, tTails}
+	blockTables = []string{tBlocks, tTails, tTiles}
 	assetTables = []string{tAssets, tChunks}
-	allTables   = []string{tBlocks, tTails, tAssets, tChunks}
+	allTables   = []string{tBlocks, tTails, tTiles, tAssets, tChunks}
 )
 
 // Ids and hashes are lower-case hex: ascii with a binary collation compares
@@ -46,6 +47,12 @@ var columns = map[string]string{
   chain VARCHAR(128) CHARACTER SET ascii COLLATE ascii_bin NOT NULL,
   id    VARCHAR(128) CHARACTER SET ascii COLLATE ascii_bin NOT NULL,  -- last tail seen: a hint only
   PRIMARY KEY (chain)
+) ENGINE=InnoDB`,
+	tTiles: `CREATE TABLE IF NOT EXISTS %s (
+  chain VARCHAR(128) CHARACTER SET ascii COLLATE ascii_bin NOT NULL,
+  name  VARCHAR(200) CHARACTER SET ascii COLLATE ascii_bin NOT NULL,  -- Merkle tree tile (chain/merkle): derived, rebuilt when lost
+  data  MEDIUMBLOB NOT NULL,
+  PRIMARY KEY (chain, name)
 ) ENGINE=InnoDB`,
 	tAssets: `CREATE TABLE IF NOT EXISTS %s (
   hash   VARCHAR(128) CHARACTER SET ascii COLLATE ascii_bin NOT NULL,

@@ -75,6 +75,8 @@ func Run(t *testing.T, h Harness) {
 		{"Tail", testTail},
 		{"WaitNext", testWaitNext},
 		{"After", testAfter},
+		{"Tiles", testTiles},
+		{"Tree", testTree},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
