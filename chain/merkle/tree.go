@@ -160,6 +160,9 @@ func (t *Tree) catchUp(ctx context.Context) error {
 	if from == "" {
 		from = t.root.ID
 	}
+	if err := t.checkLinked(ctx); err != nil {
+		return err
+	}
 	g := t.grow()
 	for b, err := range walk.New(t.blocks, t.root.ID).All(ctx, &walk.Options{From: from}) {
 		if err != nil {
@@ -182,6 +185,32 @@ func (t *Tree) catchUp(ctx context.Context) error {
 		}
 	}
 	return g.commit(ctx)
+}
+
+// checkLinked checks that the block the head covers last is still linked
+// after the block before it: a cheap guard against signing a checkpoint of
+// a tree whose chain was cut just there. (A cut or a rewrite further back
+// is for bhctl verify --checkpoint to find: it reads the whole chain.)
+func (t *Tree) checkLinked(ctx context.Context) error {
+	h := t.head
+	if h.Block == "" || h.Height == 0 {
+		return nil
+	}
+	b, err := t.blocks.Get(ctx, h.Block)
+	if err != nil {
+		if errors.Is(err, chain.ErrNotFound) {
+			return fmt.Errorf("merkle: %s: %w: the tree covers block %s (height %d), which the block store no longer holds: the chain was cut, or run bhctl index rebuild", t.tiles.where(), ErrDamaged, h.Block, h.Height)
+		}
+		return fmt.Errorf("merkle: %w", err)
+	}
+	next, err := t.blocks.FetchNext(ctx, b.Prev)
+	if err != nil {
+		return fmt.Errorf("merkle: %w", err)
+	}
+	if next != h.Block {
+		return fmt.Errorf("merkle: %s: %w: the tree covers block %s (height %d), but the chain no longer links it after block %s: the chain was cut or rewritten (bhctl verify --checkpoint tells where), or run bhctl index rebuild", t.tiles.where(), ErrDamaged, h.Block, h.Height, b.Prev)
+	}
+	return nil
 }
 
 // growth is leaves and blocks added to the head, not stored yet.
