@@ -49,6 +49,7 @@ func newOracleCommand() *cli.Command {
 			&cli.IntFlag{Name: "window", Value: 20, Usage: "with --ts-field: assets across which records are put in time order"},
 			&cli.StringFlag{Name: "exceptions", Usage: "write records not applied (no time, conflicting times, outside the window, no key) to FILE as JSON lines"},
 			&cli.IntFlag{Name: "batch", Value: 50000, Usage: "records per transaction at most"},
+			&cli.BoolFlag{Name: "provenance", Usage: "write with every row the asset hash, block height and record its values came from (see bhctl prove row)"},
 		},
 		Action: withEnv(runOracle),
 	}
@@ -163,6 +164,7 @@ func runOracle(c *cli.Context, e *env) error {
 		return err
 	}
 	o.Logger, to.Logger = e.log, e.log
+	o.Provenance = c.Bool("provenance")
 	if x := c.String("exceptions"); x != "" {
 		fx, err := os.Create(x)
 		if err != nil {

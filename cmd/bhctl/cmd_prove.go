@@ -32,7 +32,8 @@ func newProveCommand() *cli.Command {
 			&cli.Int64Flag{Name: "from", Usage: "consistency proof from tree size N"},
 			&cli.Int64Flag{Name: "to", Usage: "consistency proof to tree size M (default: the current size)"},
 		},
-		Action: withEnv(runProve),
+		Action:      withEnv(runProve),
+		Subcommands: []*cli.Command{newProveRowCommand()},
 	}
 }
 
