@@ -10,8 +10,7 @@ import (
 var _ driver.TileStore = (*BlockStore)(nil)
 
 // GetTile implements driver.TileStore: the first member that keeps tiles
-// and has it. A member that missed a put answers not found (the next one
-// is asked) or with an older head (the tree then catches up from it).
+// and has it.
 func (c *BlockStore) GetTile(ctx context.Context, chainID, name string) ([]byte, error) {
 	var data []byte
 	err := c.first(ctx, c.members, func(ctx context.Context, d driver.BlockStore) (err error) {
@@ -26,8 +25,9 @@ func (c *BlockStore) GetTile(ctx context.Context, chainID, name string) ([]byte,
 }
 
 // PutTile implements driver.TileStore on every member that keeps tiles;
-// it succeeds when one took it (tiles are derived: a member without one
-// is repaired by the next catch-up that reads it there).
+// it succeeds when one took it. Tiles are derived: a member that missed a
+// full tile answers not found and the next member is read; one that
+// missed a head answers an older one, from which the tree catches up.
 func (c *BlockStore) PutTile(ctx context.Context, chainID, name string, data []byte) error {
 	errs := c.each(ctx, func(ctx context.Context, d driver.BlockStore) error {
 		if ts, ok := d.(driver.TileStore); ok {
