@@ -95,7 +95,7 @@ func catchUp(ctx context.Context, path string, blocks *store.Blocks, root chain.
 	// a killed catch-up keeps what it did.
 	const batch = 1000
 	var pending []chain.Block
-	added := 0
+	added, receipts := 0, 0 // receipts pending: full blocks make big transactions
 	flush := func() error {
 		if len(pending) == 0 {
 			return nil
@@ -135,7 +135,9 @@ func catchUp(ctx context.Context, path string, blocks *store.Blocks, root chain.
 			continue // indexed last time
 		}
 		pending = append(pending, b)
-		if len(pending) == batch {
+		receipts += len(b.Assets)
+		if len(pending) == batch || receipts >= batch*10 {
+			receipts = 0
 			if err := flush(); err != nil {
 				return added, fmt.Errorf("index %s: %w", path, err)
 			}
