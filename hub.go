@@ -15,6 +15,7 @@ import (
 	"github.com/blockhub/blockhub/appender"
 	"github.com/blockhub/blockhub/builder"
 	"github.com/blockhub/blockhub/chain"
+	"github.com/blockhub/blockhub/chain/merkle"
 	"github.com/blockhub/blockhub/chain/store"
 	_ "github.com/blockhub/blockhub/chain/store/all" // every store driver
 	"github.com/blockhub/blockhub/chain/walk"
@@ -338,7 +339,18 @@ func (h *Hub) writer(ctx context.Context, root chain.Block, bulk bool) (*Writer,
 	if err != nil {
 		return nil, err
 	}
-	b, err := builder.Start(ctx, h.Blocks, root, &builder.Options{Logger: h.log, Bulk: bulk, BeforeLink: h.Assets.Sync})
+	tree, err := h.Tree(root)
+	if err != nil {
+		return nil, err
+	}
+	b, err := builder.Start(ctx, h.Blocks, root, &builder.Options{Logger: h.log, Bulk: bulk, BeforeLink: h.Assets.Sync,
+		AfterLink: func(ctx context.Context, blk chain.Block) {
+			// The tree is derived: a failure here leaves it behind, and
+			// the next Update catches up.
+			if err := tree.Appended(ctx, blk); err != nil {
+				h.log.Warn("merkle tree not updated", "chain", root.ID, "height", blk.Height, "err", err)
+			}
+		}})
 	if err != nil {
 		return nil, err
 	}
@@ -347,6 +359,12 @@ func (h *Hub) writer(ctx context.Context, root chain.Block, bulk bool) (*Writer,
 
 // Close links every receipt appended and stops the builder.
 func (w *Writer) Close() error { return w.Builder.Close() }
+
+// Tree returns the Merkle tree of the chain rooted at root (its tiles in
+// the block store, or under Home when the block store keeps none).
+func (h *Hub) Tree(root chain.Block) (*merkle.Tree, error) {
+	return merkle.Open(h.Blocks, root, &merkle.Options{Home: h.Home})
+}
 
 // Walker returns a walker over the chain rooted at root.
 func (h *Hub) Walker(root chain.Block) *walk.Walker { return walk.New(h.Blocks, root.ID) }

@@ -39,6 +39,11 @@ type Options struct {
 	// makes the assets durable there (store.Assets.Sync), so a block
 	// never names an asset a power loss could take back.
 	BeforeLink func(ctx context.Context) error
+	// AfterLink, when set, runs after each block is linked, in the
+	// linking goroutine: the hub adds the block to the chain's Merkle
+	// tree there (chain/merkle). It cannot fail the link: the block is on
+	// the chain already.
+	AfterLink func(ctx context.Context, b chain.Block)
 }
 
 // Builder links the receipts it is given into blocks of one chain.
@@ -49,6 +54,7 @@ type Builder struct {
 	log      *slog.Logger
 	retries  uint
 	before   func(ctx context.Context) error
+	after    func(ctx context.Context, b chain.Block)
 
 	mu      sync.Mutex
 	batch   *Batcher[pending]
@@ -82,6 +88,7 @@ func Start(ctx context.Context, blocks *store.Blocks, root chain.Block, opts *Op
 		log:      opts.Logger,
 		retries:  opts.Retries,
 		before:   opts.BeforeLink,
+		after:    opts.AfterLink,
 		batch:    NewBatcher[pending](policy(s, opts.Bulk)),
 		kick:     make(chan struct{}, 1),
 		done:     make(chan struct{}),
@@ -237,6 +244,9 @@ func (b *Builder) linkAll(ctx context.Context, items []pending) {
 			p.ch <- Linked{Err: err}
 		}
 		return
+	}
+	if b.after != nil {
+		b.after(ctx, blk)
 	}
 	for i, p := range items {
 		p.ch <- Linked{Block: blk.ID, Height: blk.Height, Index: i}

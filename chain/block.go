@@ -75,27 +75,12 @@ func (b Block) Canonical(withID bool) ([]byte, error) {
 	w.Grow(256 + 200*len(b.Assets))
 	w.WriteString(`{"assets":[`)
 	for i := range b.Assets {
-		r := &b.Assets[i]
 		if i > 0 {
 			w.WriteByte(',')
 		}
-		w.WriteString(`{"crypt":`)
-		writeString(&w, string(r.Crypt))
-		w.WriteString(`,"hash":`)
-		writeString(&w, r.Hash)
-		w.WriteString(`,"length":`)
-		w.WriteString(strconv.FormatInt(r.Length, 10))
-		if len(r.Meta) > 0 {
-			m, err := canonicalMeta(r.Meta)
-			if err != nil {
-				return nil, fmt.Errorf("%w meta of asset %d: %v", ErrInvalid, i, err)
-			}
-			w.WriteString(`,"meta":`)
-			w.Write(m)
+		if err := appendReceipt(&w, &b.Assets[i]); err != nil {
+			return nil, fmt.Errorf("%w meta of asset %d: %v", ErrInvalid, i, err)
 		}
-		w.WriteString(`,"type":`)
-		writeString(&w, r.Type)
-		w.WriteByte('}')
 	}
 	w.WriteString(`],"chain":`)
 	writeString(&w, b.Chain)

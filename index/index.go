@@ -18,7 +18,7 @@ import (
 )
 
 var (
-	bucketAssets  = []byte("assets")  // hash -> height (8 bytes) + index (4 bytes)
+	bucketAssets  = []byte("assets")  // hash -> height (8 bytes) + index (4 bytes) of its first receipt
 	bucketSources = []byte("sources") // source key -> meta of its latest asset
 	bucketState   = []byte("state")   // "tail" -> id of the last indexed block
 	bucketBlocks  = []byte("blocks")  // block id -> height (8 bytes)
@@ -144,7 +144,7 @@ func catchUp(ctx context.Context, db *bolt.DB, path string, blocks *store.Blocks
 	// a killed catch-up keeps what it did.
 	const batch = 1000
 	var pending []chain.Block
-	added := 0
+	added, receipts := 0, 0 // receipts pending: full blocks make big transactions
 	flush := func() error {
 		if len(pending) == 0 {
 			return nil
@@ -161,8 +161,12 @@ func catchUp(ctx context.Context, db *bolt.DB, path string, blocks *store.Blocks
 					var pos [12]byte
 					binary.BigEndian.PutUint64(pos[:8], b.Height)
 					binary.BigEndian.PutUint32(pos[8:], uint32(i))
-					if err := assets.Put([]byte(r.Hash), pos[:]); err != nil {
-						return err
+					// The first receipt of an asset is the one kept (bhctl
+					// prove proves it).
+					if assets.Get([]byte(r.Hash)) == nil {
+						if err := assets.Put([]byte(r.Hash), pos[:]); err != nil {
+							return err
+						}
 					}
 					if key := sourceKey(r.Meta); key != "" {
 						if err := sources.Put([]byte(key), r.Meta); err != nil {
@@ -185,7 +189,9 @@ func catchUp(ctx context.Context, db *bolt.DB, path string, blocks *store.Blocks
 			continue // indexed last time
 		}
 		pending = append(pending, b)
-		if len(pending) == batch {
+		receipts += len(b.Assets)
+		if len(pending) == batch || receipts >= batch*10 {
+			receipts = 0
 			if err := flush(); err != nil {
 				return added, fmt.Errorf("index %s: %w", path, err)
 			}
@@ -221,7 +227,8 @@ func (x *Index) Has(hash string) bool {
 	return found
 }
 
-// Position returns the height and index of an asset on the chain.
+// Position returns the height and index of an asset's first receipt on
+// the chain.
 func (x *Index) Position(hash string) (height uint64, index int, ok bool) {
 	x.db.View(func(tx *bolt.Tx) error {
 		if v := tx.Bucket(bucketAssets).Get([]byte(hash)); len(v) == 12 {

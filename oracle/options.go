@@ -96,6 +96,10 @@ type Options struct {
 	// Window is the number of assets records may be reordered across
 	// (default 20).
 	Window int
+	// Provenance writes with every row the asset hash, block height and
+	// record number its values came from (see ProvenanceStyle; names in
+	// docs/oracle.md).
+	Provenance bool
 	// Exceptions receives one JSON line per record not applied because of
 	// its time (missing, conflicting, unreadable, outside the window).
 	Exceptions io.Writer

@@ -65,7 +65,7 @@ func Run(ctx context.Context, src Source, t Target, opts *Options) (Summary, err
 	if err != nil {
 		return Summary{}, err
 	}
-	r := &replay{src: src, t: t, o: opts, filter: filter, chainID: src.Root.ID}
+	r := &replay{src: src, t: t, o: opts, filter: filter, chainID: src.Root.ID, style: StyleOf(t)}
 	r.batch.Name = opts.Name
 	if len(opts.TSFields) > 0 {
 		// A time-ordered replay reorders records across assets: it has no
@@ -95,6 +95,7 @@ type replay struct {
 	filter  *Filter
 	chainID string
 	ord     *orderer
+	style   ProvenanceStyle // how t keeps provenance (Options.Provenance)
 	batch   Batch
 	sum     Summary
 	seq     int
@@ -291,6 +292,7 @@ func (r *replay) asset(ctx context.Context, b chain.Block, i int, rc chain.Recei
 	if err != nil {
 		return err
 	}
+	provHeader := r.provHeader(pr.header)
 	var assetEnv map[string]any
 	if r.filter != nil {
 		assetEnv = map[string]any{"meta": meta, "type": rc.Type, "hash": rc.Hash, "block": b.ID, "height": b.Height, "index": i, "time": b.Time}
@@ -326,7 +328,7 @@ func (r *replay) asset(ctx context.Context, b chain.Block, i int, rc chain.Recei
 			continue
 		}
 		// it stays off the heap unless the orderer keeps it (a copy).
-		it := item{header: pr.header, row: pr.pick(row), mode: mode, at: at}
+		it := item{header: provHeader, row: r.provRow(provHeader, pr.pick(row), rc.Hash, b.Height, n+1), mode: mode, at: at}
 		if mode == Delete {
 			// A delete needs the key alone.
 			it.header, it.row = pr.keyNames, pr.pickKeys(row)

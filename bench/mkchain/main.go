@@ -9,6 +9,11 @@
 //
 //	go run ./bench/mkchain -home /tmp/bh -n 100000
 //	bhctl --home /tmp/bh --chain bench verify
+//
+// With -receipts K each block holds K receipts naming assets that are not
+// stored (for the Merkle tree benchmarks, bench/tree.sh):
+//
+//	go run ./bench/mkchain -home /tmp/bh -n 1000 -receipts 1000   # 1,000,001 receipts
 package main
 
 import (
@@ -20,6 +25,7 @@ import (
 	"time"
 
 	"github.com/blockhub/blockhub/bench"
+	"github.com/blockhub/blockhub/chain"
 )
 
 func main() {
@@ -27,7 +33,13 @@ func main() {
 	n := flag.Int("n", 10000, "blocks after the root")
 	name := flag.String("chain", "bench", "chain name")
 	size := flag.Int("asset-size", 64, "bytes of each block's asset, at least 8")
+	per := flag.Int("receipts", 0, "receipts per block, naming assets that are not stored (for bench/tree.sh); 0: one stored asset a block")
+	hash := flag.Int("print-hash", -1, "print the asset hash -receipts gives receipt N, and exit")
 	flag.Parse()
+	if *hash >= 0 {
+		fmt.Println(bench.ReceiptHash(*hash))
+		return
+	}
 	if *home == "" || *n < 0 || *size < 8 || flag.NArg() != 0 {
 		fmt.Fprintln(os.Stderr, "usage: mkchain -home DIR [-n BLOCKS] [-chain NAME] [-asset-size BYTES]")
 		os.Exit(2)
@@ -35,7 +47,11 @@ func main() {
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt)
 	defer stop()
 	start := time.Now()
-	root, err := bench.MakeChain(ctx, *home, *name, *n, *size)
+	build := func() (chain.Block, error) { return bench.MakeChain(ctx, *home, *name, *n, *size) }
+	if *per > 0 {
+		build = func() (chain.Block, error) { return bench.MakeReceipts(ctx, *home, *name, *n, *per) }
+	}
+	root, err := build()
 	if err != nil {
 		fmt.Fprintln(os.Stderr, "mkchain:", err)
 		os.Exit(1)

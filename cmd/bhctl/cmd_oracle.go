@@ -54,6 +54,8 @@ func newOracleCommand() *cli.Command {
 			&cli.StringFlag{Name: "exceptions", Usage: "write records not applied (no time, conflicting times, outside the window, no key) to FILE as JSON lines"},
 			&cli.IntFlag{Name: "batch", Value: 50000, Usage: "records per transaction at most"},
 			&cli.IntFlag{Name: "limit", Usage: "stop after applying N records (a limited replay stores no position)"},
+
+			&cli.BoolFlag{Name: "provenance", Usage: "write with every row the asset hash, block height and record its values came from (see bhctl prove row)"},
 		},
 		Action: withEnv(runOracle),
 	}
@@ -180,6 +182,8 @@ func runOracle(c *cli.Context, e *env) error {
 	o.Logger, to.Logger = e.log, e.log
 	to.Stdout = e.stdout
 	toStdout := to.Table == "-" && strings.HasPrefix(f.target, "csv:")
+
+	o.Provenance = c.Bool("provenance")
 	if x := c.String("exceptions"); x != "" {
 		fx, err := os.Create(x)
 		if err != nil {

@@ -15,10 +15,18 @@ func newVerifyCommand() *cli.Command {
 			"mismatch, missing, broken link, fork, height gap, ...), and exits 1 when it\n" +
 			"found any; exits 0 when all is sound. --orphans also lists stored assets\n" +
 			"that no block names (left by killed runs; harmless), and the empty roots\n" +
-			"left by processes that lost a race to create a chain (harmless too).",
+			"left by processes that lost a race to create a chain (harmless too).\n\n" +
+			"--checkpoint FILE checks the note's signature, then that the chain as it is\n" +
+			"now holds exactly the checkpoint's tree as a prefix: a cut tail, a rewritten\n" +
+			"block, a reordered or removed receipt is a fault naming the first height where\n" +
+			"the chain departs. --proof FILE checks an inclusion or consistency proof\n" +
+			"(with --checkpoint, also against that checkpoint's root) without any store.",
 		Flags: []cli.Flag{
 			&cli.BoolFlag{Name: "assets", Usage: "read every asset back and check its hash and length"},
 			&cli.BoolFlag{Name: "orphans", Usage: "list assets that no block of any chain names, and roots that lost a race for their name"},
+			&cli.StringFlag{Name: "checkpoint", Usage: "check that the chain holds exactly the tree of this signed checkpoint `FILE` as a prefix"},
+			&cli.StringSliceFlag{Name: "verifier", Usage: "verifier `KEY` (or file) of the checkpoint's signer (default: keys/*.vkey in --home)"},
+			&cli.StringFlag{Name: "proof", Usage: "check a proof `FILE` saved from bhctl prove -o json, offline (no store)"},
 		},
 		Action: withEnv(runVerify),
 	}
@@ -33,6 +41,12 @@ type faultJSON struct {
 }
 
 func runVerify(c *cli.Context, e *env) error {
+	switch {
+	case c.String("proof") != "":
+		return runVerifyProof(c, e)
+	case c.String("checkpoint") != "":
+		return runVerifyCheckpoint(c, e)
+	}
 	h, root, err := e.openChain()
 	if err != nil {
 		return err

@@ -110,6 +110,10 @@ func newApp(stdin io.Reader, stdout, stderr io.Writer) *cli.App {
 			newEmitCommand(),
 			newCompletionCommand(),
 			newChainsCommand(),
+
+			newCheckpointCommand(),
+			newKeyCommand(),
+			newProveCommand(),
 		},
 	}
 	// `bhctl stream` is `bhctl import stream`, as the mission's CLI names it.

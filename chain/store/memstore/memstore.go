@@ -66,6 +66,7 @@ type BlockStore struct {
 	tails   map[string]string
 	names   map[string]string // name key -> root, set once
 	changed chan struct{}     // closed and replaced whenever a next is set
+	tiles   tiles
 }
 
 var (

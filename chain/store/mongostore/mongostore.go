@@ -13,6 +13,8 @@
 //	asset_chunks  {_id: "<upload>.<seq>", hash, upload, seq, data}
 //	tails         {_id: chain id, id}: the last tail seen (a hint)
 //	names         {_id: name key, name, root}: a chain name's claim, created once
+
+//	tiles         {_id: "<chain id>/<name>", data}: Merkle tree tiles (chain/merkle; derived)
 //
 // Everything that must happen once is an insertOne, so a taken _id fails
 // with a duplicate-key error: creating a block or an asset, and linking a

@@ -20,12 +20,13 @@ const (
 	tNames  = "names"
 	tAssets = "assets"
 	tChunks = "asset_chunks"
+	tTiles  = "tiles"
 )
 
 var (
-	blockTables = []string{tBlocks, tTails, tNames}
+	blockTables = []string{tBlocks, tTails, tNames, tTiles}
 	assetTables = []string{tAssets, tChunks}
-	allTables   = []string{tBlocks, tTails, tNames, tAssets, tChunks}
+	allTables   = []string{tBlocks, tTails, tNames, tTiles, tAssets, tChunks}
 )
 
 // Ids and hashes are lower-case hex: ascii with a binary collation compares
@@ -53,6 +54,12 @@ var columns = map[string]string{
   name     VARBINARY(1024) NOT NULL,                                   -- the name itself, for people
   root     VARCHAR(128) CHARACTER SET ascii COLLATE ascii_bin NOT NULL, -- the root that claimed it first
   PRIMARY KEY (name_key)
+) ENGINE=InnoDB`,
+	tTiles: `CREATE TABLE IF NOT EXISTS %s (
+  chain VARCHAR(128) CHARACTER SET ascii COLLATE ascii_bin NOT NULL,
+  name  VARCHAR(200) CHARACTER SET ascii COLLATE ascii_bin NOT NULL,  -- Merkle tree tile (chain/merkle): derived, rebuilt when lost
+  data  MEDIUMBLOB NOT NULL,
+  PRIMARY KEY (chain, name)
 ) ENGINE=InnoDB`,
 	tAssets: `CREATE TABLE IF NOT EXISTS %s (
   hash   VARCHAR(128) CHARACTER SET ascii COLLATE ascii_bin NOT NULL,

@@ -79,6 +79,9 @@ func Run(t *testing.T, h Harness) {
 		{"NameClaimNotFound", testNameClaimNotFound},
 		{"NameClaimKeys", testNameClaimKeys},
 		{"NameClaimRace", testNameClaimRace},
+
+		{"Tiles", testTiles},
+		{"Tree", testTree},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
