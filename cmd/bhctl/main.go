@@ -98,6 +98,8 @@ func newApp(stdin io.Reader, stdout, stderr io.Writer) *cli.App {
 			newOracleCommand(),
 			newContractCommand(),
 			newServeCommand(),
+			newStatusCommand(),
+			newDLQCommand(),
 		},
 	}
 	// `bhctl stream` is `bhctl import stream`, as the mission's CLI names it.
