@@ -129,11 +129,16 @@ func (c *Conn) connection(ctx context.Context) (*amqp.Connection, error) {
 	b := backoff.NewExponentialBackOff()
 	b.InitialInterval = 100 * time.Millisecond
 	b.MaxInterval = 2 * time.Second
+	refused := 0
 	conn, err := backoff.Retry(ctx, func() (*amqp.Connection, error) {
 		conn, err := amqp.DialConfig(c.url, cfg)
 		var ae *amqp.Error
 		if errors.As(err, &ae) && (ae.Code == amqp.AccessRefused || ae.Code == amqp.NotAllowed) {
-			return nil, backoff.Permanent(err) // wrong user, password or vhost: waiting will not help
+			// Wrong user, password or vhost: waiting will not help. (Once
+			// may be a connection torn during the handshake.)
+			if refused++; refused >= 3 {
+				return nil, backoff.Permanent(err)
+			}
 		}
 		return conn, err
 	}, backoff.WithBackOff(b), backoff.WithMaxElapsedTime(c.timeout), backoff.WithMaxTries(0))
@@ -145,7 +150,7 @@ func (c *Conn) connection(ctx context.Context) (*amqp.Connection, error) {
 	}
 	if c.conn != nil {
 		c.outages++
-		c.log.Warn("broker connection back", "broker", c.redacted, "after", time.Since(c.lostAt).Round(time.Millisecond))
+		c.log.Info("broker connection back", "broker", c.redacted, "after", time.Since(c.lostAt).Round(time.Millisecond))
 	}
 	c.lostAt = time.Time{}
 	c.conn = conn

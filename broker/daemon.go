@@ -228,6 +228,7 @@ type linker struct {
 	tailHeight atomic.Uint64 // tail.Height, for the heartbeat
 	low        chain.Block
 	ids        map[string]struct{}
+	failing    atomic.Bool // warned of a failure, no block linked since
 }
 
 func (l *linker) setTail(b chain.Block) {
@@ -282,7 +283,11 @@ func (l *linker) run(ctx context.Context) {
 		}
 		if err != nil {
 			l.d.failed(err)
-			l.d.log.Debug("consumer stopped; starting again", "queue", l.queue, "err", err)
+			// One warning until a block is linked again (see link).
+			// A lost connection is the connection's to warn of.
+			if !errors.Is(err, errDeliveriesEnded) && !l.failing.Swap(true) {
+				l.d.log.Warn("cannot link; retrying", "chain", l.settings.Name, "err", err)
+			}
 		}
 		select {
 		case <-ctx.Done():
@@ -325,7 +330,7 @@ func (l *linker) consume(ctx context.Context) error {
 			return nil
 		case del, ok := <-dels:
 			if !ok {
-				return fmt.Errorf("queue %s: deliveries ended", l.queue)
+				return errDeliveriesEnded
 			}
 			batch.Add(del, 1)
 			// Take what is already waiting in the channel before linking,
@@ -334,7 +339,7 @@ func (l *linker) consume(ctx context.Context) error {
 				select {
 				case del, ok := <-dels:
 					if !ok {
-						return fmt.Errorf("queue %s: deliveries ended", l.queue)
+						return errDeliveriesEnded
 					}
 					batch.Add(del, 1)
 					continue
@@ -349,11 +354,18 @@ func (l *linker) consume(ctx context.Context) error {
 			if err := l.link(ctx, ch, items); err != nil {
 				// Nothing of the batch is acked: the broker delivers it
 				// again once this channel is gone.
+				if ch.IsClosed() {
+					return errDeliveriesEnded
+				}
 				return err
 			}
 		}
 	}
 }
+
+// errDeliveriesEnded: the channel closed under the consumer (the
+// connection was lost, or the queue deleted).
+var errDeliveriesEnded = errors.New("deliveries ended")
 
 // candidate is one delivery that decoded.
 type candidate struct {
@@ -418,6 +430,9 @@ func (l *linker) link(ctx context.Context, ch *amqp.Channel, dels []amqp.Deliver
 		}
 		l.setTail(blk)
 		l.remember(blk)
+		if l.failing.Swap(false) {
+			l.d.log.Warn("linking again", "chain", l.settings.Name)
+		}
 		blocks.NoteTail(ctx, l.root.ID, blk.ID)
 		l.d.count(func(s *Stats) { s.Blocks++; s.Receipts += uint64(len(good)) })
 		break

@@ -211,7 +211,8 @@ func (p *Publisher) run(ctx context.Context) {
 		}
 		if len(batch) > 0 {
 			if err := p.publish(ctx, batch); err != nil {
-				p.log.Warn("publish failed; retrying", "broker", p.conn.URL(), "queue", p.queue, "err", err)
+				// The connection warns once per outage; this is detail.
+				p.log.Debug("publish failed; retrying", "broker", p.conn.URL(), "queue", p.queue, "err", err)
 				p.requeue(batch, err)
 				if !p.sleep(ctx, pause) {
 					p.stop(ctx)
@@ -300,23 +301,30 @@ func (p *Publisher) publish(ctx context.Context, batch []*pub) error {
 	return nil
 }
 
-// openChannel opens a confirm-mode channel and declares the chain's queue.
+// openChannel opens a confirm-mode channel and declares the chain's
+// queue, trying again (until Timeout) when the connection is lost on the
+// way.
 func (p *Publisher) openChannel(ctx context.Context) error {
-	ch, err := p.conn.Channel(ctx)
-	if err != nil {
-		return err
-	}
-	if err := ch.Confirm(false); err != nil {
+	deadline := time.Now().Add(p.opts.Timeout)
+	for {
+		ch, err := p.conn.Channel(ctx)
+		if err != nil {
+			return err
+		}
+		err = ch.Confirm(false)
+		if err == nil {
+			err = declareReceipts(ch, p.queue)
+		}
+		if err == nil {
+			p.returns = ch.NotifyReturn(make(chan amqp.Return, 1000))
+			p.ch = ch
+			return nil
+		}
 		ch.Close()
-		return fmt.Errorf("broker %s: confirm mode: %w", p.conn.URL(), err)
+		if !ch.IsClosed() || time.Now().After(deadline) || ctx.Err() != nil {
+			return fmt.Errorf("broker %s: %w", p.conn.URL(), err)
+		}
 	}
-	if err := declareReceipts(ch, p.queue); err != nil {
-		ch.Close()
-		return fmt.Errorf("broker %s: %w", p.conn.URL(), err)
-	}
-	p.returns = ch.NotifyReturn(make(chan amqp.Return, 1000))
-	p.ch = ch
-	return nil
 }
 
 func (p *Publisher) dropChannel() {
