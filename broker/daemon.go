@@ -377,6 +377,7 @@ type candidate struct {
 // that cannot be linked go to the dead-letter queue, receipts already on
 // the chain are dropped, the rest go in one block.
 func (l *linker) link(ctx context.Context, ch *amqp.Channel, dels []amqp.Delivery) error {
+	start := time.Now()
 	var good []candidate
 	for _, del := range dels {
 		m, perr := Decode(del.Body, l.root.ID)
@@ -435,6 +436,7 @@ func (l *linker) link(ctx context.Context, ch *amqp.Channel, dels []amqp.Deliver
 		}
 		blocks.NoteTail(ctx, l.root.ID, blk.ID)
 		l.d.count(func(s *Stats) { s.Blocks++; s.Receipts += uint64(len(good)) })
+		l.d.log.Debug("linked block", "chain", l.settings.Name, "height", blk.Height, "receipts", len(good), "took", time.Since(start))
 		break
 	}
 	// Deliveries of a channel arrive in order and earlier batches are
