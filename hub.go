@@ -13,6 +13,7 @@ import (
 	"time"
 
 	"github.com/blockhub/blockhub/appender"
+	"github.com/blockhub/blockhub/broker"
 	"github.com/blockhub/blockhub/builder"
 	"github.com/blockhub/blockhub/chain"
 	"github.com/blockhub/blockhub/chain/merkle"
@@ -32,7 +33,26 @@ type Config struct {
 	AssetStore []string
 	// ClusterPolicy is mirror (default), quorum=N or shard=N.
 	ClusterPolicy string
-	Logger        *slog.Logger
+	// Broker, when set, makes writers hand their receipts to builder
+	// daemons over RabbitMQ instead of linking blocks themselves.
+	Broker *BrokerConfig
+	Logger *slog.Logger
+}
+
+// BrokerConfig says how captures publish receipts to a broker (see
+// package broker).
+type BrokerConfig struct {
+	// URL is amqp://user:pass@host:port/vhost.
+	URL string
+	// WaitLinked makes a receipt's outcome wait until a builder daemon
+	// has linked it; ConfirmTTL is how long before it is published again.
+	WaitLinked bool
+	ConfirmTTL time.Duration
+	// Timeout bounds how long the broker may stay unreachable.
+	Timeout time.Duration
+	// Shutdown, when it ends, stops the wait for confirmations: what is
+	// pending is saved in home/broker for the next run.
+	Shutdown context.Context
 }
 
 // Hub is an open pair of stores.
@@ -41,6 +61,9 @@ type Hub struct {
 	Blocks *store.Blocks
 	Assets *store.Assets
 	log    *slog.Logger
+
+	broker     *BrokerConfig
+	brokerConn *broker.Conn // dialed by the first writer
 }
 
 // DefaultHome is $BH_HOME, else ./.bh.
@@ -80,12 +103,16 @@ func Open(ctx context.Context, cfg Config) (*Hub, error) {
 		blocks.Close()
 		return nil, err
 	}
-	return &Hub{Home: home, Blocks: blocks, Assets: assets, log: log}, nil
+	return &Hub{Home: home, Blocks: blocks, Assets: assets, log: log, broker: cfg.Broker}, nil
 }
 
-// Close closes both stores.
+// Close closes both stores (and the broker connection).
 func (h *Hub) Close() error {
-	return errors.Join(h.Blocks.Close(), h.Assets.Close())
+	var err error
+	if h.brokerConn != nil {
+		err = h.brokerConn.Close()
+	}
+	return errors.Join(err, h.Blocks.Close(), h.Assets.Close())
 }
 
 // Chains yields the root of every chain in the block store, oldest first.
@@ -313,11 +340,15 @@ func (h *Hub) Chain(ctx context.Context, nameOrID string, s *chain.Settings) (ro
 	return root, err == nil, err
 }
 
-// Writer appends to one chain: an appender over a running builder.
+// Writer appends to one chain: an appender over a running builder, or
+// over a broker publisher when the hub has a broker.
 type Writer struct {
 	*appender.Appender
-	Builder *builder.Builder
-	Root    chain.Block
+	Root   chain.Block
+	linker interface {
+		appender.Linker
+		Close() error
+	}
 }
 
 // Writer starts a builder for the chain rooted at root and returns an
@@ -339,6 +370,13 @@ func (h *Hub) writer(ctx context.Context, root chain.Block, bulk bool) (*Writer,
 	if err != nil {
 		return nil, err
 	}
+	if h.broker != nil {
+		p, err := h.publisher(ctx, root)
+		if err != nil {
+			return nil, err
+		}
+		return &Writer{Appender: appender.New(h.Assets, p, s.Crypt), Root: root, linker: p}, nil
+	}
 	tree, err := h.Tree(root)
 	if err != nil {
 		return nil, err
@@ -354,11 +392,28 @@ func (h *Hub) writer(ctx context.Context, root chain.Block, bulk bool) (*Writer,
 	if err != nil {
 		return nil, err
 	}
-	return &Writer{Appender: appender.New(h.Assets, b, s.Crypt), Builder: b, Root: root}, nil
+	return &Writer{Appender: appender.New(h.Assets, b, s.Crypt), Root: root, linker: b}, nil
 }
 
-// Close links every receipt appended and stops the builder.
-func (w *Writer) Close() error { return w.Builder.Close() }
+// publisher dials the hub's broker (once) and returns a publisher of the
+// chain's receipts.
+func (h *Hub) publisher(ctx context.Context, root chain.Block) (*broker.Publisher, error) {
+	if h.brokerConn == nil {
+		conn, err := broker.Dial(ctx, h.broker.URL, &broker.Options{Logger: h.log, Timeout: h.broker.Timeout})
+		if err != nil {
+			return nil, err
+		}
+		h.brokerConn = conn
+	}
+	return broker.NewPublisher(ctx, h.brokerConn, root, &broker.PublisherOptions{
+		Assets: h.Assets, Blocks: h.Blocks, Logger: h.log,
+		WaitLinked: h.broker.WaitLinked, ConfirmTTL: h.broker.ConfirmTTL, Timeout: h.broker.Timeout,
+		PendingDir: filepath.Join(h.Home, "broker"), Shutdown: h.broker.Shutdown,
+	})
+}
+
+// Close links (or, with a broker, has confirmed) every receipt appended.
+func (w *Writer) Close() error { return w.linker.Close() }
 
 // Tree returns the Merkle tree of the chain rooted at root (its tiles in
 // the block store, or under Home when the block store keeps none).

@@ -31,17 +31,24 @@ type Appended struct {
 	Linked <-chan builder.Linked
 }
 
+// Linker takes the receipts of stored assets onto the chain: a local
+// *builder.Builder, or a broker's publisher that hands them to builder
+// daemons. The channel receives the receipt's outcome.
+type Linker interface {
+	Add(r chain.Receipt) (<-chan builder.Linked, error)
+}
+
 // Appender stores assets of one chain and queues their receipts.
 type Appender struct {
-	assets  *store.Assets
-	builder *builder.Builder
-	crypt   chain.Crypt
+	assets *store.Assets
+	linker Linker
+	crypt  chain.Crypt
 }
 
 // New returns an Appender that hashes with crypt, stores into assets and
-// queues receipts with b.
-func New(assets *store.Assets, b *builder.Builder, crypt chain.Crypt) *Appender {
-	return &Appender{assets: assets, builder: b, crypt: crypt}
+// queues receipts with l.
+func New(assets *store.Assets, l Linker, crypt chain.Crypt) *Appender {
+	return &Appender{assets: assets, linker: l, crypt: crypt}
 }
 
 // Crypt is the hash function of the appender's chain.
@@ -68,9 +75,9 @@ func (a *Appender) receipt(c Chunk) (chain.Receipt, error) {
 	return chain.Receipt{Hash: a.crypt.Sum(c.Data), Crypt: a.crypt, Length: int64(len(c.Data)), Type: c.Type, Meta: c.Meta}, nil
 }
 
-// Queue hands a stored asset's receipt to the builder.
+// Queue hands a stored asset's receipt to the linker.
 func (a *Appender) Queue(r chain.Receipt) (<-chan builder.Linked, error) {
-	return a.builder.Add(r)
+	return a.linker.Add(r)
 }
 
 // Append stores one chunk and queues its receipt.

@@ -20,6 +20,9 @@ type Linked struct {
 	Block  string
 	Height uint64
 	Index  int
+	// Queued is set instead of Block when the receipt was handed to a
+	// broker (confirmed there) for a builder daemon to link.
+	Queued bool
 	Err    error
 }
 
@@ -276,24 +279,14 @@ func (b *Builder) link(ctx context.Context, receipts []chain.Receipt) (chain.Blo
 				return chain.Block{}, err
 			}
 		}
-		blk := chain.Block{
-			Chain:  b.root.ID,
-			Prev:   tail.ID,
-			Height: tail.Height + 1,
-			Time:   chain.Stamp(time.Now()),
-			Crypt:  b.settings.Crypt,
-			Assets: receipts,
-		}
-		if blk.Time < tail.Time { // keep block times monotonic along the chain
-			blk.Time = tail.Time
-		}
-		if err := blk.Seal(); err != nil {
+		blk, err := NewBlock(b.root.ID, b.settings.Crypt, tail, receipts)
+		if err != nil {
 			return chain.Block{}, err
 		}
 		if err := b.blocks.Create(ctx, blk); err != nil && !errors.Is(err, chain.ErrExists) {
 			return chain.Block{}, err
 		}
-		err := b.blocks.SetNext(ctx, tail.ID, blk.ID)
+		err = b.blocks.SetNext(ctx, tail.ID, blk.ID)
 		if err == nil {
 			b.mu.Lock()
 			b.tail = blk
@@ -308,4 +301,25 @@ func (b *Builder) link(ctx context.Context, receipts []chain.Receipt) (chain.Blo
 		// Another builder linked first: rebuild on the new tail.
 		stale = true
 	}
+}
+
+// NewBlock returns the sealed block that puts receipts onto tail, the
+// last block of the chain chainID, hashed with crypt. Its time is now, or
+// the tail's when that is later, so times never go back along a chain.
+func NewBlock(chainID string, crypt chain.Crypt, tail chain.Block, receipts []chain.Receipt) (chain.Block, error) {
+	blk := chain.Block{
+		Chain:  chainID,
+		Prev:   tail.ID,
+		Height: tail.Height + 1,
+		Time:   chain.Stamp(time.Now()),
+		Crypt:  crypt,
+		Assets: receipts,
+	}
+	if blk.Time < tail.Time {
+		blk.Time = tail.Time
+	}
+	if err := blk.Seal(); err != nil {
+		return chain.Block{}, err
+	}
+	return blk, nil
 }

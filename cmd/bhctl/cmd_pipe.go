@@ -274,11 +274,14 @@ type receiptJSON struct {
 	Block  string `json:"block"`
 	Height uint64 `json:"height"`
 	Index  int    `json:"index"`
+	// Queued: the receipt is confirmed in the broker's queue; a builder
+	// daemon links it (--broker without --wait-linked).
+	Queued bool `json:"queued,omitempty"`
 }
 
 func (p *receiptPrinter) print(r chain.Receipt, created bool, l builder.Linked) error {
 	if p.e.json {
-		return p.e.printJSON(receiptJSON{Receipt: r, New: created, Block: l.Block, Height: l.Height, Index: l.Index})
+		return p.e.printJSON(receiptJSON{Receipt: r, New: created, Block: l.Block, Height: l.Height, Index: l.Index, Queued: l.Queued})
 	}
 	p.e.printf("%s\n", r.Hash)
 	return nil

@@ -8,6 +8,7 @@ import (
 	"io"
 	"log/slog"
 	"strings"
+	"time"
 
 	"github.com/urfave/cli/v2"
 
@@ -23,6 +24,10 @@ func globalFlags() []cli.Flag {
 		&cli.StringFlag{Name: "cluster", EnvVars: []string{"BH_CLUSTER"}, Value: "mirror", Usage: "policy of a store cluster: mirror, quorum=N or shard=N"},
 		&cli.StringFlag{Name: "chain", EnvVars: []string{"BH_CHAIN"}, Value: "default", Usage: "chain name or id (created on first write)"},
 		&cli.StringFlag{Name: "output", Aliases: []string{"o"}, Value: "text", Usage: "text, or json: one JSON object per line"},
+		&cli.StringFlag{Name: "broker", EnvVars: []string{"BH_BROKER"}, Usage: "RabbitMQ URL (amqp://user:pass@host:5672/vhost): captures publish receipts there for builder daemons (bhctl serve builder) instead of linking blocks"},
+		&cli.BoolFlag{Name: "wait-linked", EnvVars: []string{"BH_WAIT_LINKED"}, Usage: "with --broker: print a hash only once a builder daemon linked it"},
+		&cli.DurationFlag{Name: "confirm-ttl", EnvVars: []string{"BH_CONFIRM_TTL"}, Value: 30 * time.Second, Usage: "with --wait-linked: publish a receipt again when no block took it in this time"},
+		&cli.DurationFlag{Name: "broker-timeout", EnvVars: []string{"BH_BROKER_TIMEOUT"}, Value: time.Minute, Usage: "with --broker: how long the broker may stay unreachable before a capture fails"},
 		&cli.BoolFlag{Name: "verbose", Aliases: []string{"v"}, Usage: "log what happens to stderr"},
 		&cli.BoolFlag{Name: "quiet", Aliases: []string{"q"}, Usage: "print no progress or notes on stderr"},
 	}
@@ -50,6 +55,12 @@ func newEnv(c *cli.Context) (*env, error) {
 		level = slog.LevelDebug
 	}
 	log := slog.New(slog.NewTextHandler(c.App.ErrWriter, &slog.HandlerOptions{Level: level}))
+	var bc *blockhub.BrokerConfig
+	if u := c.String("broker"); u != "" {
+		bc = &blockhub.BrokerConfig{URL: u, WaitLinked: c.Bool("wait-linked"), ConfirmTTL: c.Duration("confirm-ttl"), Timeout: c.Duration("broker-timeout"), Shutdown: c.Context}
+	} else if c.Bool("wait-linked") {
+		return nil, usagef("--wait-linked: give --broker too")
+	}
 	return &env{
 		ctx:    c.Context,
 		stdout: c.App.Writer,
@@ -63,6 +74,7 @@ func newEnv(c *cli.Context) (*env, error) {
 			BlockStore:    splitList(c.StringSlice("block-store")...),
 			AssetStore:    splitList(c.StringSlice("asset-store")...),
 			ClusterPolicy: c.String("cluster"),
+			Broker:        bc,
 			Logger:        log,
 		},
 	}, nil

@@ -110,10 +110,11 @@ func newApp(stdin io.Reader, stdout, stderr io.Writer) *cli.App {
 			newEmitCommand(),
 			newCompletionCommand(),
 			newChainsCommand(),
-
 			newCheckpointCommand(),
 			newKeyCommand(),
 			newProveCommand(),
+			newStatusCommand(),
+			newDLQCommand(),
 		},
 	}
 	// `bhctl stream` is `bhctl import stream`, as the mission's CLI names it.

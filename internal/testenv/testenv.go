@@ -13,9 +13,10 @@ const (
 	MySQL = "BH_TEST_MYSQL" // mysql://root@127.0.0.1:3306/bhtest
 	Mongo = "BH_TEST_MONGO" // mongodb://127.0.0.1:PORT/bhtest (FerretDB)
 	S3    = "BH_TEST_S3"    // s3://KEY:SECRET@127.0.0.1:PORT/bhtest?secure=false (MinIO)
+	AMQP  = "BH_TEST_AMQP"  // amqp://guest:guest@127.0.0.1:5672/ (RabbitMQ)
 )
 
-var servers = map[string]string{MySQL: "MariaDB", Mongo: "a MongoDB-wire server", S3: "MinIO"}
+var servers = map[string]string{MySQL: "MariaDB", Mongo: "a MongoDB-wire server", S3: "MinIO", AMQP: "RabbitMQ"}
 
 // URL returns the URL in the variable name. When it is unset the test
 // fails, naming scripts/test, so a run without servers cannot pass
