@@ -211,8 +211,20 @@ func (h *Hub) writer(ctx context.Context, root chain.Block, bulk bool) (*Writer,
 	if err != nil {
 		return nil, err
 	}
-	return &Writer{Appender: appender.New(h.Assets, b, s.Crypt), Builder: b, Root: root}, nil
+	app := appender.New(h.Assets, b, s.Crypt)
+	app.SpoolIn(h.SpoolDir())
+	// Spool files a killed run left behind go now.
+	if n, size, err := appender.CleanSpools(h.SpoolDir()); err != nil {
+		h.log.Warn("cleaning stale spool files", "err", err)
+	} else if n > 0 {
+		h.log.Info("removed stale spool files", "files", n, "bytes", size)
+	}
+	return &Writer{Appender: app, Builder: b, Root: root}, nil
 }
+
+// SpoolDir is the folder, in the home, where writers spool input of
+// unknown length (the folder store's tmp/ when the home is the store).
+func (h *Hub) SpoolDir() string { return filepath.Join(h.Home, "tmp") }
 
 // Close links every receipt appended and stops the builder.
 func (w *Writer) Close() error { return w.Builder.Close() }

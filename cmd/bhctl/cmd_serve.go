@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"net"
+	"path/filepath"
 	"sync"
 	"time"
 
@@ -47,6 +48,8 @@ func newServeHTTPCommand() *cli.Command {
 			&cli.IntFlag{Name: "response-code", EnvVars: []string{"BH_SERVE_RESPONSE_CODE"}, Value: 201, Usage: "status of the answer to accepted requests (2xx)"},
 			&cli.StringFlag{Name: "response-body", EnvVars: []string{"BH_SERVE_RESPONSE_BODY"}, Usage: "answer to accepted requests instead of the JSON receipt"},
 			&cli.DurationFlag{Name: "shutdown-timeout", Value: 30 * time.Second, Usage: "how long a stop waits for requests in flight"},
+			&cli.DurationFlag{Name: "read-timeout", EnvVars: []string{"BH_SERVE_READ_TIMEOUT"}, Value: httpcapture.DefaultReadTimeout, Usage: "longest time to read one request, body included (then 408 and the connection is closed)"},
+			&cli.DurationFlag{Name: "idle-timeout", EnvVars: []string{"BH_SERVE_IDLE_TIMEOUT"}, Value: httpcapture.DefaultIdleTimeout, Usage: "close keep-alive connections idle this long"},
 		},
 		Action: withEnv(runServeHTTP),
 	}
@@ -58,7 +61,8 @@ type serveHTTPFlags struct {
 	ipAllow, ipBlock, mimeAllow, mimeBlock []string
 	responseCode                           int
 	dryRun                                 bool
-	shutdownTimeout                        time.Duration
+	shutdownTimeout, readTimeout           time.Duration
+	idleTimeout                            time.Duration
 }
 
 // parseServeHTTP checks serve http's flags.
@@ -69,6 +73,8 @@ func parseServeHTTP(f serveHTTPFlags) (httpcapture.Options, error) {
 		ResponseCode:    f.responseCode,
 		ResponseBody:    f.responseBody,
 		ShutdownTimeout: f.shutdownTimeout,
+		ReadTimeout:     f.readTimeout,
+		IdleTimeout:     f.idleTimeout,
 		MIME:            httpcapture.MIMERules{Allow: splitList(f.mimeAllow...), Block: splitList(f.mimeBlock...)},
 	}
 	if _, _, err := net.SplitHostPort(f.listen); err != nil {
@@ -90,8 +96,13 @@ func parseServeHTTP(f serveHTTPFlags) (httpcapture.Options, error) {
 	if f.responseCode < 200 || f.responseCode > 299 {
 		return o, usagef("--response-code %d: want a 2xx code", f.responseCode)
 	}
-	if f.shutdownTimeout <= 0 {
-		return o, usagef("--shutdown-timeout %s: want a positive duration", f.shutdownTimeout)
+	for _, d := range []struct {
+		name string
+		d    time.Duration
+	}{{"shutdown-timeout", f.shutdownTimeout}, {"read-timeout", f.readTimeout}, {"idle-timeout", f.idleTimeout}} {
+		if d.d <= 0 {
+			return o, usagef("--%s %s: want a positive duration", d.name, d.d)
+		}
 	}
 	return o, nil
 }
@@ -106,6 +117,7 @@ func runServeHTTP(c *cli.Context, e *env) error {
 		ipAllow: c.StringSlice("ip-allow"), ipBlock: c.StringSlice("ip-block"),
 		mimeAllow: c.StringSlice("mime-allow"), mimeBlock: c.StringSlice("mime-block"),
 		dryRun: c.Bool("dry-run"), shutdownTimeout: c.Duration("shutdown-timeout"),
+		readTimeout: c.Duration("read-timeout"), idleTimeout: c.Duration("idle-timeout"),
 	})
 	if err != nil {
 		return err
@@ -157,7 +169,31 @@ func serveHTTP(e *env, listen string, opts httpcapture.Options) error {
 		if werr != nil {
 			return werr
 		}
-		link = w.Close
+		// The journal makes every 201 durable; what a killed server
+		// acknowledged without linking is linked now, before serving.
+		j, jerr := httpcapture.OpenJournal(e.ctx, httpcapture.JournalOptions{
+			Dir: filepath.Join(h.Home, "journal"), Chain: root.ID, Blocks: h.Blocks, Sync: h.Assets.Sync, Logger: e.log,
+		})
+		if jerr != nil {
+			w.Close()
+			return jerr
+		}
+		link = func() error {
+			if err := w.Close(); err != nil {
+				j.Close()
+				return err
+			}
+			return j.Close()
+		}
+		rec, rerr := j.Recover(e.ctx, w.Appender, h.Assets)
+		if rerr != nil {
+			link()
+			return fmt.Errorf("serve http: recover the journal: %w", rerr)
+		}
+		if rec.Segments > 0 {
+			e.notef("serve http: recovered %d journal(s) of a server that stopped early: %d acknowledged request(s), %d receipt(s) linked now, %d missing from the asset store", rec.Segments, rec.Records, rec.Linked, rec.Missing)
+		}
+		opts.Journal = j
 		srv, err = httpcapture.New(w.Appender, &opts)
 	}
 	if err != nil {

@@ -63,11 +63,32 @@ type Options struct {
 	// ShutdownTimeout bounds how long Serve waits for in-flight requests
 	// once its context ends; default 30 seconds.
 	ShutdownTimeout time.Duration
+	// Journal, when set, makes every 201 durable: the assets are synced
+	// and the receipts journaled, in groups, before requests are
+	// answered (see Journal). Without it a 201 means stored and queued
+	// for the next block, which a crash may lose.
+	Journal *Journal
+	// ReadTimeout bounds the reading of a whole request, body included
+	// (answered 408 when it passes); default DefaultReadTimeout.
+	ReadTimeout time.Duration
+	// IdleTimeout closes keep-alive connections idle that long; default
+	// DefaultIdleTimeout.
+	IdleTimeout time.Duration
+	// MaxHeaderBytes bounds a request's header; default
+	// DefaultMaxHeaderBytes.
+	MaxHeaderBytes int
 	// OnCapture, when set, is called with the receipt of every accepted
 	// request, from the request's goroutine.
 	OnCapture func(Receipt)
 	Logger    *slog.Logger
 }
+
+// Defaults of the connection limits.
+const (
+	DefaultReadTimeout    = time.Minute
+	DefaultIdleTimeout    = 2 * time.Minute
+	DefaultMaxHeaderBytes = 64 << 10
+)
 
 // Server is an http.Handler that captures every request it accepts.
 type Server struct {
@@ -76,6 +97,8 @@ type Server struct {
 	opts  Options
 	token [32]byte
 	log   *slog.Logger
+	// commit makes accepted requests durable in groups (Options.Journal).
+	commit *groupCommit[*journalEntry]
 
 	accepted, refused, failed atomic.Int64
 }
@@ -107,6 +130,18 @@ func New(app *appender.Appender, opts *Options) (*Server, error) {
 	}
 	if s.opts.ShutdownTimeout == 0 {
 		s.opts.ShutdownTimeout = 30 * time.Second
+	}
+	if s.opts.ReadTimeout == 0 {
+		s.opts.ReadTimeout = DefaultReadTimeout
+	}
+	if s.opts.IdleTimeout == 0 {
+		s.opts.IdleTimeout = DefaultIdleTimeout
+	}
+	if s.opts.MaxHeaderBytes == 0 {
+		s.opts.MaxHeaderBytes = DefaultMaxHeaderBytes
+	}
+	if j := s.opts.Journal; j != nil && !s.opts.DryRun {
+		s.commit = newGroupCommit(j.flush)
 	}
 	s.log = s.opts.Logger
 	if s.log == nil {
@@ -192,6 +227,11 @@ func (s *Server) fail(w http.ResponseWriter, r *http.Request, err error) {
 		s.refuse(w, r, http.StatusRequestEntityTooLarge, fmt.Sprintf("body larger than %d bytes", tooBig.Limit))
 		return
 	}
+	var ne net.Error
+	if errors.As(err, &ne) && ne.Timeout() {
+		s.refuse(w, r, http.StatusRequestTimeout, "body not received within the read timeout")
+		return
+	}
 	code := http.StatusInternalServerError
 	if errors.Is(err, builder.ErrClosed) {
 		code = http.StatusServiceUnavailable
@@ -260,7 +300,7 @@ func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		Sniffed:     mime.String(),
 		Time:        time.Now().UTC(),
 	}
-	var body appender.Appended
+	var body chain.Receipt
 	if s.opts.DryRun {
 		h := s.crypt.New()
 		n, err := io.Copy(h, io.MultiReader(&head, r.Body))
@@ -268,46 +308,52 @@ func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 			s.fail(w, r, err)
 			return
 		}
-		body.Receipt = chain.Receipt{Hash: fmt.Sprintf("%x", h.Sum(nil)), Crypt: s.crypt, Length: n, Type: typ}
+		body = chain.Receipt{Hash: fmt.Sprintf("%x", h.Sum(nil)), Crypt: s.crypt, Length: n, Type: typ}
 	} else {
-		meta, _ := json.Marshal(map[string]any{"source": "http", "role": "body", "method": r.Method, "path": r.URL.Path})
 		if whole {
-			body, err = s.app.Append(r.Context(), appender.Chunk{Data: head.Bytes(), Type: typ, Meta: meta})
+			body, _, err = s.app.Store(r.Context(), appender.Chunk{Data: head.Bytes(), Type: typ})
 		} else {
-			body, err = s.app.AppendReader(r.Context(), io.MultiReader(&head, r.Body), typ, meta)
+			body, _, err = s.app.StoreReader(r.Context(), io.MultiReader(&head, r.Body), typ, nil)
 		}
 		if err != nil {
 			s.fail(w, r, err)
 			return
 		}
 	}
-	info.Length = body.Receipt.Length
-	info.Body = BodyRef{Hash: body.Receipt.Hash, Crypt: s.crypt}
+	info.Length = body.Length
+	info.Body = BodyRef{Hash: body.Hash, Crypt: s.crypt}
 	doc, err := json.Marshal(info)
 	if err != nil {
 		s.fail(w, r, err)
 		return
 	}
-	rc := Receipt{Body: body.Receipt.Hash, Crypt: s.crypt, Length: body.Receipt.Length, Type: typ, Chain: s.opts.Chain, DryRun: s.opts.DryRun}
-	var infoLinked <-chan builder.Linked
+	rc := Receipt{Body: body.Hash, Crypt: s.crypt, Length: body.Length, Type: typ, Chain: s.opts.Chain, DryRun: s.opts.DryRun}
 	if s.opts.DryRun {
 		rc.Info = s.crypt.Sum(doc)
 	} else {
-		meta, _ := json.Marshal(map[string]any{"source": "http", "role": "request", "body": body.Receipt.Hash})
-		a, err := s.app.Append(r.Context(), appender.Chunk{Data: doc, Type: "application/json", Meta: meta})
+		meta, _ := json.Marshal(map[string]any{"source": "http", "role": "request", "body": body.Hash})
+		ir, _, err := s.app.Store(r.Context(), appender.Chunk{Data: doc, Type: "application/json", Meta: meta})
 		if err != nil {
 			s.fail(w, r, err)
 			return
 		}
-		rc.Info, infoLinked = a.Receipt.Hash, a.Linked
-	}
-	if r.URL.Query().Get("wait") == "block" && !s.opts.DryRun {
-		l, err := s.waitLinked(r.Context(), body.Linked, infoLinked)
+		rc.Info = ir.Hash
+		// The body's receipt names its request document, so that each
+		// request's two receipts are its own (see receiptKey).
+		body.Meta, _ = json.Marshal(map[string]any{"source": "http", "role": "body", "method": r.Method, "path": r.URL.Path, "info": ir.Hash})
+		linked, err := s.keep(body, ir)
 		if err != nil {
-			s.fail(w, r, fmt.Errorf("captured %s but not yet linked: %w", rc.Body, err))
+			s.fail(w, r, err)
 			return
 		}
-		rc.Block, rc.Height, rc.Index = l.Block, &l.Height, &l.Index
+		if r.URL.Query().Get("wait") == "block" {
+			l, err := s.waitLinked(r.Context(), linked)
+			if err != nil {
+				s.fail(w, r, fmt.Errorf("captured %s but not yet linked: %w", rc.Body, err))
+				return
+			}
+			rc.Block, rc.Height, rc.Index = l.Block, &l.Height, &l.Index
+		}
 	}
 	s.accepted.Add(1)
 	if s.opts.OnCapture != nil {
@@ -327,28 +373,58 @@ func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	w.Write(append(out, '\n'))
 }
 
+// keep makes a request's two stored assets durable and journals their
+// receipts (one group commit with every request in flight, when there is
+// a journal), then queues them for the next block. The channel receives
+// where the body landed once both are linked.
+func (s *Server) keep(body, info chain.Receipt) (<-chan builder.Linked, error) {
+	var seg *segment
+	if s.commit != nil {
+		line, err := json.Marshal(journalRecord{Body: body, Info: info})
+		if err != nil {
+			return nil, err
+		}
+		e := &journalEntry{line: append(line, '\n')}
+		if err := s.commit.Commit(e); err != nil {
+			return nil, fmt.Errorf("make durable: %w", err)
+		}
+		seg = e.seg
+	}
+	bch, err := s.app.Queue(body)
+	if err != nil {
+		return nil, err
+	}
+	ich, err := s.app.Queue(info)
+	if err != nil {
+		return nil, err
+	}
+	if seg != nil {
+		return s.opts.Journal.watch(seg, bch, ich), nil
+	}
+	out := make(chan builder.Linked, 1)
+	go func() {
+		b, i := <-bch, <-ich
+		if b.Err == nil && i.Err != nil {
+			b = i
+		}
+		out <- b
+	}()
+	return out, nil
+}
+
 // waitLinked waits until both assets are linked and returns where the
 // first (the body) landed.
-func (s *Server) waitLinked(ctx context.Context, body, info <-chan builder.Linked) (builder.Linked, error) {
+func (s *Server) waitLinked(ctx context.Context, linked <-chan builder.Linked) (builder.Linked, error) {
 	timer := time.NewTimer(s.opts.WaitTimeout)
 	defer timer.Stop()
-	var first builder.Linked
-	for i, ch := range []<-chan builder.Linked{body, info} {
-		select {
-		case l := <-ch:
-			if l.Err != nil {
-				return l, l.Err
-			}
-			if i == 0 {
-				first = l
-			}
-		case <-timer.C:
-			return first, fmt.Errorf("no block within %s", s.opts.WaitTimeout)
-		case <-ctx.Done():
-			return first, ctx.Err()
-		}
+	select {
+	case l := <-linked:
+		return l, l.Err
+	case <-timer.C:
+		return builder.Linked{}, fmt.Errorf("no block within %s", s.opts.WaitTimeout)
+	case <-ctx.Done():
+		return builder.Linked{}, ctx.Err()
 	}
-	return first, nil
 }
 
 func cleanHeaders(h http.Header) map[string][]string {
@@ -380,8 +456,14 @@ func cleanQuery(r *http.Request) map[string][]string {
 func (s *Server) Serve(ctx context.Context, ln net.Listener) error {
 	srv := &http.Server{
 		Handler:           s,
-		ReadHeaderTimeout: 10 * time.Second,
+		ReadHeaderTimeout: min(10*time.Second, s.opts.ReadTimeout),
+		ReadTimeout:       s.opts.ReadTimeout,
+		IdleTimeout:       s.opts.IdleTimeout,
+		MaxHeaderBytes:    s.opts.MaxHeaderBytes,
 		ErrorLog:          slog.NewLogLogger(s.log.Handler(), slog.LevelDebug),
+	}
+	if s.commit != nil {
+		defer s.commit.Close() // after Shutdown: no request commits any more
 	}
 	errc := make(chan error, 1)
 	go func() { errc <- srv.Serve(ln) }()
