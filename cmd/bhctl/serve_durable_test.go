@@ -288,4 +288,3 @@ func TestServeHTTPIdle(t *testing.T) {
 	}
 	srv.stop(t)
 }
-
