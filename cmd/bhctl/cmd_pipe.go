@@ -336,13 +336,12 @@ func (f *refuseAtEOF) Read(b []byte) (int, error) {
 
 // chunkName names a chunk in messages by its rows or bytes.
 func chunkName(c appender.Chunk) string {
-	var m map[string]any
+	var m map[string]json.RawMessage
 	json.Unmarshal(c.Meta, &m)
-	if r, ok := m["rows"]; ok {
-		return fmt.Sprintf("rows %v", r)
-	}
-	if b, ok := m["bytes"]; ok {
-		return fmt.Sprintf("bytes %v", b)
+	for _, k := range []string{"rows", "bytes"} {
+		if v, ok := m[k]; ok {
+			return k + " " + string(v)
+		}
 	}
 	return "chunk"
 }

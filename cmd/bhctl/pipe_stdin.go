@@ -59,7 +59,7 @@ func (in *interruptible) Read(p []byte) (int, error) {
 		}
 		if in.cur.buf != nil {
 			in.free <- in.cur.buf
-			in.cur = readChunk{}
+			in.cur, in.off = readChunk{}, 0
 		}
 		// A signal wins over data that is ready: stop reading at once.
 		if in.ctx.Err() != nil {
