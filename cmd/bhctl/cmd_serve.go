@@ -30,7 +30,8 @@ func newServeHTTPCommand() *cli.Command {
 			"request (method, path, query, headers without credentials, remote address,\n" +
 			"content type, length) that names the body by hash. Answers 201 with a JSON\n" +
 			"receipt; 401 wrong or missing X-Token; 403 refused address or content type\n" +
-			"(sniffed from the body); 413 body too large. ?wait=block answers once the\n" +
+			"(sniffed from the body); 413 body too large; 422 sensitive data under\n" +
+			"--sensitive=block. ?wait=block answers once the\n" +
 			"body is in a linked block. SIGTERM or Ctrl-C stops accepting, finishes the\n" +
 			"requests in flight and links everything accepted before exiting.\n\n" +
 			"Examples:\n" +
@@ -45,6 +46,7 @@ func newServeHTTPCommand() *cli.Command {
 			&cli.StringSliceFlag{Name: "mime-block", EnvVars: []string{"BH_SERVE_MIME_BLOCK"}, Usage: "content type refused (repeatable; beats --mime-allow)"},
 			&cli.StringFlag{Name: "max-size", EnvVars: []string{"BH_SERVE_MAX_SIZE"}, Value: "32MiB", Usage: "largest body accepted, with units (4kb, 10M, 1.2gb)"},
 			&cli.BoolFlag{Name: "dry-run", Usage: "answer as if capturing, store nothing"},
+			&cli.StringFlag{Name: "sensitive", EnvVars: []string{"BH_SERVE_SENSITIVE"}, Value: "warn", Usage: "bodies with SSNs, card numbers, private keys, AWS keys: warn (capture, mark the meta), block (refuse with 422) or off"},
 			&cli.IntFlag{Name: "response-code", EnvVars: []string{"BH_SERVE_RESPONSE_CODE"}, Value: 201, Usage: "status of the answer to accepted requests (2xx)"},
 			&cli.StringFlag{Name: "response-body", EnvVars: []string{"BH_SERVE_RESPONSE_BODY"}, Usage: "answer to accepted requests instead of the JSON receipt"},
 			&cli.DurationFlag{Name: "shutdown-timeout", Value: 30 * time.Second, Usage: "how long a stop waits for requests in flight"},
@@ -58,6 +60,7 @@ func newServeHTTPCommand() *cli.Command {
 // serveHTTPFlags are serve http's flags as typed.
 type serveHTTPFlags struct {
 	listen, token, maxSize, responseBody   string
+	sensitive                              string
 	ipAllow, ipBlock, mimeAllow, mimeBlock []string
 	responseCode                           int
 	dryRun                                 bool
@@ -74,8 +77,14 @@ func parseServeHTTP(f serveHTTPFlags) (httpcapture.Options, error) {
 		ResponseBody:    f.responseBody,
 		ShutdownTimeout: f.shutdownTimeout,
 		ReadTimeout:     f.readTimeout,
+		Sensitive:       f.sensitive,
 		IdleTimeout:     f.idleTimeout,
 		MIME:            httpcapture.MIMERules{Allow: splitList(f.mimeAllow...), Block: splitList(f.mimeBlock...)},
+	}
+	switch f.sensitive {
+	case "", "warn", "block", "off":
+	default:
+		return o, usagef("--sensitive %q: want warn, block or off", f.sensitive)
 	}
 	if _, _, err := net.SplitHostPort(f.listen); err != nil {
 		return o, usagef("--listen %q: want host:port, such as 127.0.0.1:8080", f.listen)
@@ -118,6 +127,7 @@ func runServeHTTP(c *cli.Context, e *env) error {
 		mimeAllow: c.StringSlice("mime-allow"), mimeBlock: c.StringSlice("mime-block"),
 		dryRun: c.Bool("dry-run"), shutdownTimeout: c.Duration("shutdown-timeout"),
 		readTimeout: c.Duration("read-timeout"), idleTimeout: c.Duration("idle-timeout"),
+		sensitive: c.String("sensitive"),
 	})
 	if err != nil {
 		return err

@@ -49,8 +49,8 @@ type Journal struct {
 	mu     sync.Mutex
 	broken error // a write that failed part way: nothing more is appended
 	cur    *segment
-	segs map[*segment]struct{} // every segment of this journal not removed yet
-	wg   sync.WaitGroup        // watchers of records not linked yet
+	segs   map[*segment]struct{} // every segment of this journal not removed yet
+	wg     sync.WaitGroup        // watchers of records not linked yet
 }
 
 // JournalOptions say where a journal lives and what it syncs.

@@ -63,6 +63,11 @@ type Options struct {
 	// ShutdownTimeout bounds how long Serve waits for in-flight requests
 	// once its context ends; default 30 seconds.
 	ShutdownTimeout time.Duration
+	// Sensitive is what to do with bodies that hold sensitive data (see
+	// internal/sensitive): "warn" captures them with the findings in the
+	// body's meta and logs a warning, "block" refuses them (422, nothing
+	// stored), "" or "off" does not scan.
+	Sensitive string
 	// Journal, when set, makes every 201 durable: the assets are synced
 	// and the receipts journaled, in groups, before requests are
 	// answered (see Journal). Without it a 201 means stored and queued
@@ -139,6 +144,11 @@ func New(app *appender.Appender, opts *Options) (*Server, error) {
 	}
 	if s.opts.MaxHeaderBytes == 0 {
 		s.opts.MaxHeaderBytes = DefaultMaxHeaderBytes
+	}
+	switch s.opts.Sensitive {
+	case "", "off", "warn", "block":
+	default:
+		return nil, fmt.Errorf("httpcapture: sensitive %q: want warn, block or off", s.opts.Sensitive)
 	}
 	if j := s.opts.Journal; j != nil && !s.opts.DryRun {
 		s.commit = newGroupCommit(j.flush)
@@ -222,6 +232,11 @@ func (s *Server) refuse(w http.ResponseWriter, r *http.Request, code int, reason
 }
 
 func (s *Server) fail(w http.ResponseWriter, r *http.Request, err error) {
+	var sens sensitiveError
+	if errors.As(err, &sens) {
+		s.refuse(w, r, http.StatusUnprocessableEntity, sens.Error())
+		return
+	}
 	var tooBig *http.MaxBytesError
 	if errors.As(err, &tooBig) {
 		s.refuse(w, r, http.StatusRequestEntityTooLarge, fmt.Sprintf("body larger than %d bytes", tooBig.Limit))
@@ -300,10 +315,24 @@ func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		Sniffed:     mime.String(),
 		Time:        time.Now().UTC(),
 	}
+	var src io.Reader = io.MultiReader(&head, r.Body)
+	var scan *scanReader
+	if s.opts.Sensitive == "warn" || s.opts.Sensitive == "block" {
+		scan = &scanReader{r: src, block: s.opts.Sensitive == "block"}
+		if whole { // held in memory: scanned at once
+			scan.scan.Write(head.Bytes())
+			if found := scan.scan.Findings(); len(found) > 0 && scan.block {
+				s.fail(w, r, sensitiveError{found[0]})
+				return
+			}
+		} else { // scanned as it is spooled
+			src = scan
+		}
+	}
 	var body chain.Receipt
 	if s.opts.DryRun {
 		h := s.crypt.New()
-		n, err := io.Copy(h, io.MultiReader(&head, r.Body))
+		n, err := io.Copy(h, src)
 		if err != nil {
 			s.fail(w, r, err)
 			return
@@ -313,7 +342,7 @@ func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		if whole {
 			body, _, err = s.app.Store(r.Context(), appender.Chunk{Data: head.Bytes(), Type: typ})
 		} else {
-			body, _, err = s.app.StoreReader(r.Context(), io.MultiReader(&head, r.Body), typ, nil)
+			body, _, err = s.app.StoreReader(r.Context(), src, typ, nil)
 		}
 		if err != nil {
 			s.fail(w, r, err)
@@ -340,7 +369,14 @@ func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		rc.Info = ir.Hash
 		// The body's receipt names its request document, so that each
 		// request's two receipts are its own (see receiptKey).
-		body.Meta, _ = json.Marshal(map[string]any{"source": "http", "role": "body", "method": r.Method, "path": r.URL.Path, "info": ir.Hash})
+		bm := map[string]any{"source": "http", "role": "body", "method": r.Method, "path": r.URL.Path, "info": ir.Hash}
+		if scan != nil {
+			if found := scan.scan.Findings(); len(found) > 0 {
+				bm["sensitive"] = found
+				s.log.Warn("body holds sensitive data; captured (--sensitive=warn)", "remote", r.RemoteAddr, "path", r.URL.Path, "kind", found[0].Kind, "line", found[0].Line)
+			}
+		}
+		body.Meta, _ = json.Marshal(bm)
 		linked, err := s.keep(body, ir)
 		if err != nil {
 			s.fail(w, r, err)
