@@ -28,12 +28,16 @@ import (
 
 // Journal is the server's log of acknowledged requests: an append-only
 // file in the home that holds the two receipts (body and request
-// document) of every request answered 201. Appends come in groups (see
-// groupCommit): the asset store is synced first, then the group's records
-// are written and fsynced, and only then are the requests answered. So a
-// 201 means the assets are durable and their receipts are on disk, even
-// when the server is killed before it links them; Recover, on the next
-// start, links what is not on the chain yet.
+// document) of every request answered 201, and the bytes of both assets
+// when the body was small enough to be held in memory. Appends come in
+// groups (see groupCommit): the group's records are written and fsynced
+// (after a sync of the asset store when a record's bytes are only
+// there), and only then are the requests answered. So a 201 means the
+// assets and their receipts are durable, even when the server is killed
+// (or the power fails) before it links them; Recover, on the next start,
+// stores again what the asset store lost and links what is not on the
+// chain yet. The asset files are synced, as always, before a block names
+// them.
 //
 // A journal is a series of segment files, each held with a flock by the
 // server appending to it (so a second server on the same home leaves it
@@ -64,7 +68,7 @@ type JournalOptions struct {
 	// headers, and what recovery walks.
 	Blocks *store.Blocks
 	// Sync makes every asset stored so far durable (store.Assets.Sync); it
-	// runs before each group of records is written.
+	// runs before a group holding a record without its bytes is written.
 	Sync func(context.Context) error
 	// RotateAt is the size past which a new segment is begun; default
 	// 8 MiB.
@@ -88,17 +92,26 @@ type journalHeader struct {
 	From    uint64 `json:"from"` // the tail's height when the segment began
 }
 
-// journalRecord is one acknowledged request.
+// journalRecord is one acknowledged request: its two receipts and, for a
+// body held in memory (up to 1 MiB), the bytes of both assets, so that
+// the journal's one fsync makes them durable (a log, as databases keep
+// one). A larger body was spooled into the asset store, which the group's
+// flush syncs instead.
 type journalRecord struct {
-	Body chain.Receipt `json:"body"`
-	Info chain.Receipt `json:"info"`
+	Body     chain.Receipt `json:"body"`
+	Info     chain.Receipt `json:"info"`
+	BodyData []byte        `json:"body_data,omitempty"`
+	InfoData []byte        `json:"info_data,omitempty"`
 }
 
 // journalEntry is a record on its way through the group commit; the flush
 // tells it the segment it went to.
 type journalEntry struct {
 	line []byte
-	seg  *segment
+	// syncAssets: the record does not hold its bytes, so the asset store
+	// must be synced before the record is durable.
+	syncAssets bool
+	seg        *segment
 }
 
 const segmentExt = ".journal"
@@ -182,11 +195,17 @@ func syncDir(dir string) error {
 // fsync the group's records (one write, one fsync).
 func (j *Journal) flush(entries []*journalEntry) error {
 	ctx := context.Background()
+	start := time.Now()
 	if j.broken != nil {
 		return j.broken
 	}
-	if err := j.o.Sync(ctx); err != nil {
-		return fmt.Errorf("sync assets: %w", err)
+	for _, e := range entries {
+		if e.syncAssets {
+			if err := j.o.Sync(ctx); err != nil {
+				return fmt.Errorf("sync assets: %w", err)
+			}
+			break
+		}
 	}
 	seg := j.cur
 	if seg.size >= j.o.RotateAt {
@@ -218,6 +237,7 @@ func (j *Journal) flush(entries []*journalEntry) error {
 		return err
 	}
 	seg.size += int64(buf.Len())
+	j.log.Debug("journal: group committed", "records", len(entries), "bytes", buf.Len(), "took", time.Since(start))
 	j.mu.Lock()
 	seg.open += len(entries)
 	j.mu.Unlock()
@@ -383,13 +403,23 @@ func (j *Journal) recoverSegment(ctx context.Context, path string, app *appender
 		}
 		var waits []<-chan builder.Linked
 		for _, r := range records {
-			for _, rc := range []chain.Receipt{r.Body, r.Info} {
+			for _, a := range []struct {
+				rc   chain.Receipt
+				data []byte
+			}{{r.Body, r.BodyData}, {r.Info, r.InfoData}} {
+				rc := a.rc
 				key := receiptKey(rc)
 				if on[key] {
 					continue
 				}
 				on[key] = true // a record journaled twice is linked once
-				if ok, err := assets.Has(ctx, rc.Hash); err != nil {
+				if a.data != nil || rc.Length == 0 {
+					// Stored again from the journal: a file the power
+					// loss took or tore is replaced (Put checks the hash).
+					if _, err := assets.PutSummed(ctx, rc.Hash, a.data); err != nil && !errors.Is(err, chain.ErrExists) {
+						return rec, fmt.Errorf("httpcapture: journal %s: %w", path, err)
+					}
+				} else if ok, err := assets.Has(ctx, rc.Hash); err != nil {
 					return rec, err
 				} else if !ok {
 					rec.Missing++

@@ -377,7 +377,11 @@ func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 			}
 		}
 		body.Meta, _ = json.Marshal(bm)
-		linked, err := s.keep(body, ir)
+		var data []byte
+		if whole {
+			data = head.Bytes()
+		}
+		linked, err := s.keep(body, ir, data, doc)
 		if err != nil {
 			s.fail(w, r, err)
 			return
@@ -411,16 +415,23 @@ func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 
 // keep makes a request's two stored assets durable and journals their
 // receipts (one group commit with every request in flight, when there is
-// a journal), then queues them for the next block. The channel receives
-// where the body landed once both are linked.
-func (s *Server) keep(body, info chain.Receipt) (<-chan builder.Linked, error) {
+// a journal), then queues them for the next block. bodyData is the body
+// when it is held in memory (nil when spooled); infoData the request
+// document. The channel receives where the body landed once both are
+// linked.
+func (s *Server) keep(body, info chain.Receipt, bodyData, infoData []byte) (<-chan builder.Linked, error) {
 	var seg *segment
 	if s.commit != nil {
-		line, err := json.Marshal(journalRecord{Body: body, Info: info})
+		rec := journalRecord{Body: body, Info: info, BodyData: bodyData, InfoData: infoData}
+		inline := bodyData != nil || body.Length == 0
+		if !inline {
+			rec.InfoData = nil // synced with the body in the asset store
+		}
+		line, err := json.Marshal(rec)
 		if err != nil {
 			return nil, err
 		}
-		e := &journalEntry{line: append(line, '\n')}
+		e := &journalEntry{line: append(line, '\n'), syncAssets: !inline}
 		if err := s.commit.Commit(e); err != nil {
 			return nil, fmt.Errorf("make durable: %w", err)
 		}
