@@ -152,7 +152,7 @@ func (j *Journal) newSegment(ctx context.Context) (*segment, error) {
 	}
 	name := j.prefix() + strconv.FormatInt(time.Now().UnixNano(), 10) + "-" + strconv.Itoa(os.Getpid()) + segmentExt
 	path := filepath.Join(j.o.Dir, name)
-	f, err := os.OpenFile(path, os.O_WRONLY|os.O_CREATE|os.O_EXCL|os.O_APPEND, 0o600)
+	f, err := os.OpenFile(path, os.O_WRONLY|os.O_CREATE|os.O_EXCL, 0o600)
 	if err != nil {
 		return nil, fmt.Errorf("httpcapture: journal: %w", err)
 	}
@@ -169,6 +169,12 @@ func (j *Journal) newSegment(ctx context.Context) (*segment, error) {
 	if _, err := f.Write(head); err != nil {
 		return fail(err)
 	}
+	// The segment is written full of zeros first, as databases prepare
+	// their logs: a group's append then overwrites allocated blocks, and
+	// its fdatasync has no file size or extent to commit, only the data.
+	if err := preallocate(f, int64(len(head)), j.o.RotateAt); err != nil {
+		return fail(err)
+	}
 	if err := f.Sync(); err != nil {
 		return fail(err)
 	}
@@ -180,6 +186,21 @@ func (j *Journal) newSegment(ctx context.Context) (*segment, error) {
 	j.segs[seg] = struct{}{}
 	j.mu.Unlock()
 	return seg, nil
+}
+
+// zeros is what segments are prepared with.
+var zeros = make([]byte, 256<<10)
+
+// preallocate writes zeros into f from off to size.
+func preallocate(f *os.File, off, size int64) error {
+	for off < size {
+		n, err := f.WriteAt(zeros[:min(int64(len(zeros)), size-off)], off)
+		if err != nil {
+			return err
+		}
+		off += int64(n)
+	}
+	return nil
 }
 
 func syncDir(dir string) error {
@@ -223,17 +244,22 @@ func (j *Journal) flush(entries []*journalEntry) error {
 	for _, e := range entries {
 		buf.Write(e.line)
 	}
-	_, err := seg.f.Write(buf.Bytes())
+	_, err := seg.f.WriteAt(buf.Bytes(), seg.size)
 	if err == nil {
-		err = seg.f.Sync()
+		// Past the prepared zeros the file grows, and a full fsync is
+		// needed to make its new size durable.
+		if seg.size+int64(buf.Len()) <= j.o.RotateAt {
+			err = unix.Fdatasync(int(seg.f.Fd()))
+		} else {
+			err = seg.f.Sync()
+		}
 	}
 	if err != nil {
-		// Cut the group off again, so that the next group does not
-		// follow a torn record; when even that fails, stop appending.
+		// A torn group may be on disk: append nothing after it (the
+		// requests of this group and later ones fail; a restart
+		// recovers what was acknowledged).
 		err = fmt.Errorf("journal %s: %w", seg.path, err)
-		if terr := seg.f.Truncate(seg.size); terr != nil {
-			j.broken = err
-		}
+		j.broken = err
 		return err
 	}
 	seg.size += int64(buf.Len())
@@ -451,17 +477,18 @@ func (j *Journal) recoverSegment(ctx context.Context, path string, app *appender
 	return rec, nil
 }
 
-// readSegment reads a segment's header and its records. A last line
-// without its newline was being written when the server died: its request
-// was never answered, and it is left out.
+// readSegment reads a segment's header and its records, up to the zeros
+// the segment was prepared with. A last record without its newline was
+// being written when the server died: its request was never answered, and
+// it is left out.
 func readSegment(r io.Reader) (journalHeader, []journalRecord, error) {
 	var head journalHeader
 	var out []journalRecord
 	br := bufio.NewReaderSize(r, 64<<10)
 	for i := 0; ; i++ {
 		line, err := br.ReadBytes('\n')
-		if err == io.EOF {
-			return head, out, nil // a torn last line, or none
+		if err == io.EOF || len(line) > 0 && line[0] == 0 {
+			return head, out, nil // a torn last line, or the prepared zeros
 		}
 		if err != nil {
 			return head, out, err

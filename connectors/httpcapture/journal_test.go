@@ -70,7 +70,7 @@ func TestJournalRecover(t *testing.T) {
 	kill()
 	srv.commit.Close()
 	torn := j1.cur.path
-	if _, err := j1.cur.f.WriteString(`{"body":{"hash":"`); err != nil {
+	if _, err := j1.cur.f.WriteAt([]byte(`{"body":{"hash":"`), j1.cur.size); err != nil {
 		t.Fatal(err)
 	}
 	j1.cur.f.Close() // the kernel drops a dead process's lock

@@ -14,6 +14,7 @@ import (
 	"net/http"
 	"net/netip"
 	"strings"
+	"sync"
 	"sync/atomic"
 	"time"
 
@@ -104,6 +105,10 @@ type Server struct {
 	log   *slog.Logger
 	// commit makes accepted requests durable in groups (Options.Journal).
 	commit *groupCommit[*journalEntry]
+	// storing counts the answered requests whose assets are being stored
+	// behind the answer; behind bounds them (see keep).
+	storing sync.WaitGroup
+	behind  chan struct{}
 
 	accepted, refused, failed atomic.Int64
 }
@@ -150,6 +155,7 @@ func New(app *appender.Appender, opts *Options) (*Server, error) {
 	default:
 		return nil, fmt.Errorf("httpcapture: sensitive %q: want warn, block or off", s.opts.Sensitive)
 	}
+	s.behind = make(chan struct{}, behindLimit)
 	if j := s.opts.Journal; j != nil && !s.opts.DryRun {
 		s.commit = newGroupCommit(j.flush)
 	}
@@ -339,9 +345,13 @@ func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		}
 		body = chain.Receipt{Hash: fmt.Sprintf("%x", h.Sum(nil)), Crypt: s.crypt, Length: n, Type: typ}
 	} else {
-		if whole {
+		switch {
+		case whole && s.commit != nil:
+			// Logged: the journal makes it durable; stored behind (keep).
+			body, err = s.receiptOf(head.Bytes(), typ, nil), nil
+		case whole:
 			body, _, err = s.app.Store(r.Context(), appender.Chunk{Data: head.Bytes(), Type: typ})
-		} else {
+		default:
 			body, _, err = s.app.StoreReader(r.Context(), src, typ, nil)
 		}
 		if err != nil {
@@ -361,8 +371,10 @@ func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		rc.Info = s.crypt.Sum(doc)
 	} else {
 		meta, _ := json.Marshal(map[string]any{"source": "http", "role": "request", "body": body.Hash})
-		ir, _, err := s.app.Store(r.Context(), appender.Chunk{Data: doc, Type: "application/json", Meta: meta})
-		if err != nil {
+		var ir chain.Receipt
+		if whole && s.commit != nil {
+			ir = s.receiptOf(doc, "application/json", meta)
+		} else if ir, _, err = s.app.Store(r.Context(), appender.Chunk{Data: doc, Type: "application/json", Meta: meta}); err != nil {
 			s.fail(w, r, err)
 			return
 		}
@@ -413,30 +425,80 @@ func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	w.Write(append(out, '\n'))
 }
 
-// keep makes a request's two stored assets durable and journals their
-// receipts (one group commit with every request in flight, when there is
-// a journal), then queues them for the next block. bodyData is the body
-// when it is held in memory (nil when spooled); infoData the request
-// document. The channel receives where the body landed once both are
+// receiptOf is the receipt of data as the appender would make it.
+func (s *Server) receiptOf(data []byte, typ string, meta json.RawMessage) chain.Receipt {
+	return chain.Receipt{Hash: s.crypt.Sum(data), Crypt: s.crypt, Length: int64(len(data)), Type: typ, Meta: meta}
+}
+
+// behindLimit bounds the requests answered whose assets are still being
+// stored behind the answer (see keep); past it, answers wait.
+const behindLimit = 256
+
+// keep makes a request durable and gets it onto the chain; the channel
+// it returns receives where the body landed once both receipts are
 // linked.
+//
+// With a journal and a body held in memory (bodyData set), the record
+// holds both assets' bytes: one group commit (one fsync with every
+// request in flight) makes the request durable, and the assets are
+// stored and their receipts queued behind the answer, as a database
+// writes its tables behind its log. Otherwise the assets are already
+// stored: the group commit syncs the asset store and journals the
+// receipts (with a journal), then the receipts are queued.
 func (s *Server) keep(body, info chain.Receipt, bodyData, infoData []byte) (<-chan builder.Linked, error) {
-	var seg *segment
-	if s.commit != nil {
-		rec := journalRecord{Body: body, Info: info, BodyData: bodyData, InfoData: infoData}
-		inline := bodyData != nil || body.Length == 0
-		if !inline {
-			rec.InfoData = nil // synced with the body in the asset store
-		}
-		line, err := json.Marshal(rec)
-		if err != nil {
-			return nil, err
-		}
-		e := &journalEntry{line: append(line, '\n'), syncAssets: !inline}
-		if err := s.commit.Commit(e); err != nil {
-			return nil, fmt.Errorf("make durable: %w", err)
-		}
-		seg = e.seg
+	if s.commit == nil {
+		return s.queue(nil, body, info)
 	}
+	inline := bodyData != nil
+	rec := journalRecord{Body: body, Info: info}
+	if inline {
+		rec.BodyData, rec.InfoData = bodyData, infoData
+	}
+	line, err := json.Marshal(rec)
+	if err != nil {
+		return nil, err
+	}
+	e := &journalEntry{line: append(line, '\n'), syncAssets: !inline}
+	if err := s.commit.Commit(e); err != nil {
+		return nil, fmt.Errorf("make durable: %w", err)
+	}
+	if !inline {
+		return s.queue(e.seg, body, info)
+	}
+	out := make(chan builder.Linked, 1)
+	s.behind <- struct{}{}
+	s.storing.Add(1)
+	go func() {
+		linked, err := s.storeBehind(e.seg, body, info, bodyData, infoData)
+		s.storing.Done()
+		<-s.behind
+		if err != nil {
+			// The record stays in the journal: the next start stores
+			// and links it.
+			s.log.Warn("storing an acknowledged request failed; the next start links it from the journal", "body", body.Hash, "err", err)
+			out <- builder.Linked{Err: err}
+			return
+		}
+		out <- <-linked
+	}()
+	return out, nil
+}
+
+// storeBehind stores a journaled request's assets and queues its receipts.
+func (s *Server) storeBehind(seg *segment, body, info chain.Receipt, bodyData, infoData []byte) (<-chan builder.Linked, error) {
+	ctx := context.Background()
+	if _, _, err := s.app.Store(ctx, appender.Chunk{Data: bodyData, Type: body.Type}); err != nil {
+		return nil, err
+	}
+	if _, _, err := s.app.Store(ctx, appender.Chunk{Data: infoData, Type: info.Type}); err != nil {
+		return nil, err
+	}
+	return s.queue(seg, body, info)
+}
+
+// queue queues a request's two receipts; the channel receives where the
+// body landed once both are linked (and then its journal record is done).
+func (s *Server) queue(seg *segment, body, info chain.Receipt) (<-chan builder.Linked, error) {
 	bch, err := s.app.Queue(body)
 	if err != nil {
 		return nil, err
@@ -512,6 +574,9 @@ func (s *Server) Serve(ctx context.Context, ln net.Listener) error {
 	if s.commit != nil {
 		defer s.commit.Close() // after Shutdown: no request commits any more
 	}
+	// Requests answered are stored and queued before Serve returns, so
+	// that closing the writer then links them.
+	defer s.storing.Wait()
 	errc := make(chan error, 1)
 	go func() { errc <- srv.Serve(ln) }()
 	select {
