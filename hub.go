@@ -375,7 +375,7 @@ func (h *Hub) writer(ctx context.Context, root chain.Block, bulk bool) (*Writer,
 		if err != nil {
 			return nil, err
 		}
-		return &Writer{Appender: appender.New(h.Assets, p, s.Crypt), Root: root, linker: p}, nil
+		return &Writer{Appender: h.appender(p, s.Crypt), Root: root, linker: p}, nil
 	}
 	tree, err := h.Tree(root)
 	if err != nil {
@@ -392,8 +392,25 @@ func (h *Hub) writer(ctx context.Context, root chain.Block, bulk bool) (*Writer,
 	if err != nil {
 		return nil, err
 	}
-	return &Writer{Appender: appender.New(h.Assets, b, s.Crypt), Root: root, linker: b}, nil
+	return &Writer{Appender: h.appender(b, s.Crypt), Root: root, linker: b}, nil
 }
+
+// appender returns an appender of the hub's assets that queues with l and
+// spools in the home; spool files a killed run left behind go now.
+func (h *Hub) appender(l appender.Linker, crypt chain.Crypt) *appender.Appender {
+	app := appender.New(h.Assets, l, crypt)
+	app.SpoolIn(h.SpoolDir())
+	if n, size, err := appender.CleanSpools(h.SpoolDir()); err != nil {
+		h.log.Warn("cleaning stale spool files", "err", err)
+	} else if n > 0 {
+		h.log.Info("removed stale spool files", "files", n, "bytes", size)
+	}
+	return app
+}
+
+// SpoolDir is the folder, in the home, where writers spool input of
+// unknown length (the folder store's tmp/ when the home is the store).
+func (h *Hub) SpoolDir() string { return filepath.Join(h.Home, "tmp") }
 
 // publisher dials the hub's broker (once) and returns a publisher of the
 // chain's receipts.

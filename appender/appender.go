@@ -43,6 +43,9 @@ type Appender struct {
 	assets *store.Assets
 	linker Linker
 	crypt  chain.Crypt
+	// spoolDir is where AppendReader spools ("": the system's temporary
+	// folder); see SpoolIn.
+	spoolDir string
 }
 
 // New returns an Appender that hashes with crypt, stores into assets and
@@ -98,34 +101,42 @@ func (a *Appender) Append(ctx context.Context, c Chunk) (Appended, error) {
 // queues its receipt. A store that can name an asset after its bytes
 // (store.Assets.Spools: the folder store) takes r directly, in one pass.
 func (a *Appender) AppendReader(ctx context.Context, r io.Reader, typ string, meta json.RawMessage) (Appended, error) {
-	if a.assets.Spools() {
-		return a.appendUnsummed(ctx, r, typ, meta)
-	}
-	f, err := os.CreateTemp("", "bh-spool-*")
+	rc, created, err := a.StoreReader(ctx, r, typ, meta)
 	if err != nil {
-		return Appended{}, fmt.Errorf("appender: spool: %w", err)
+		return Appended{}, err
+	}
+	ch, err := a.Queue(rc)
+	if err != nil {
+		return Appended{}, err
+	}
+	return Appended{Receipt: rc, New: created, Linked: ch}, nil
+}
+
+// StoreReader is AppendReader without queueing the receipt.
+func (a *Appender) StoreReader(ctx context.Context, r io.Reader, typ string, meta json.RawMessage) (chain.Receipt, bool, error) {
+	if a.assets.Spools() {
+		return a.storeUnsummed(ctx, r, typ, meta)
+	}
+	f, err := newSpool(a.spoolDir)
+	if err != nil {
+		return chain.Receipt{}, false, fmt.Errorf("appender: spool: %w", err)
 	}
 	defer os.Remove(f.Name())
 	defer f.Close()
 	h := a.crypt.New()
 	n, err := io.Copy(io.MultiWriter(f, h), r)
 	if err != nil {
-		return Appended{}, fmt.Errorf("appender: read input: %w", err)
+		return chain.Receipt{}, false, fmt.Errorf("appender: read input: %w", err)
 	}
 	if _, err := f.Seek(0, io.SeekStart); err != nil {
-		return Appended{}, err
+		return chain.Receipt{}, false, err
 	}
 	hash := fmt.Sprintf("%x", h.Sum(nil))
 	created, err := a.assets.Put(ctx, hash, f, n)
 	if err != nil {
-		return Appended{}, err
+		return chain.Receipt{}, false, err
 	}
-	rc := chain.Receipt{Hash: hash, Crypt: a.crypt, Length: n, Type: typ, Meta: meta}
-	ch, err := a.Queue(rc)
-	if err != nil {
-		return Appended{}, err
-	}
-	return Appended{Receipt: rc, New: created, Linked: ch}, nil
+	return chain.Receipt{Hash: hash, Crypt: a.crypt, Length: n, Type: typ, Meta: meta}, created, nil
 }
 
 // Options tune AppendAll; nil means the defaults.

@@ -8,17 +8,12 @@ import (
 	"github.com/blockhub/blockhub/chain"
 )
 
-// appendUnsummed is AppendReader into a store that hashes as it writes:
+// storeUnsummed is StoreReader into a store that hashes as it writes:
 // the bytes are read, hashed and written once.
-func (a *Appender) appendUnsummed(ctx context.Context, r io.Reader, typ string, meta json.RawMessage) (Appended, error) {
+func (a *Appender) storeUnsummed(ctx context.Context, r io.Reader, typ string, meta json.RawMessage) (chain.Receipt, bool, error) {
 	hash, n, created, err := a.assets.PutUnsummed(ctx, a.crypt, r)
 	if err != nil {
-		return Appended{}, err
+		return chain.Receipt{}, false, err
 	}
-	rc := chain.Receipt{Hash: hash, Crypt: a.crypt, Length: n, Type: typ, Meta: meta}
-	ch, err := a.Queue(rc)
-	if err != nil {
-		return Appended{}, err
-	}
-	return Appended{Receipt: rc, New: created, Linked: ch}, nil
+	return chain.Receipt{Hash: hash, Crypt: a.crypt, Length: n, Type: typ, Meta: meta}, created, nil
 }

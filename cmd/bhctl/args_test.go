@@ -42,9 +42,9 @@ func TestParsePipeOptions(t *testing.T) {
 		wantSize  int64
 		wantType  string
 	}{
-		{0, "", "", nil, "", 0, "application/octet-stream"},
+		{0, "", "", nil, "", 0, ""}, // sniffed from the bytes
 		{10, "", "", nil, "", 0, "text/plain"},
-		{0, "1MiB", "", nil, "", 1 << 20, "application/octet-stream"},
+		{0, "1MiB", "", nil, "", 1 << 20, ""},
 		{0, "10M", "text/csv", []string{"a=b"}, "", 10_000_000, "text/csv"},
 		{-1, "", "", nil, "--rows -1", 0, ""},
 		{5, "1M", "", nil, "one or the other", 0, ""},
@@ -52,7 +52,7 @@ func TestParsePipeOptions(t *testing.T) {
 		{0, "", "", []string{"novalue"}, `--meta "novalue"`, 0, ""},
 	}
 	for _, tt := range tests {
-		o, err := parsePipeOptions(tt.rows, tt.size, tt.typ, tt.meta)
+		o, err := parsePipeOptions(tt.rows, tt.size, tt.typ, tt.meta, "warn")
 		if tt.err != "" {
 			if err == nil || !strings.Contains(err.Error(), tt.err) {
 				t.Errorf("parsePipeOptions(%d, %q) err = %v; want %q", tt.rows, tt.size, err, tt.err)

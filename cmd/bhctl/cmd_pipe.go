@@ -13,11 +13,14 @@ import (
 	"time"
 
 	"github.com/dustin/go-humanize"
+	"github.com/gabriel-vasile/mimetype"
 	"github.com/urfave/cli/v2"
 
+	"github.com/blockhub/blockhub"
 	"github.com/blockhub/blockhub/appender"
 	"github.com/blockhub/blockhub/builder"
 	"github.com/blockhub/blockhub/chain"
+	"github.com/blockhub/blockhub/internal/sensitive"
 )
 
 func newPipeCommand() *cli.Command {
@@ -25,12 +28,22 @@ func newPipeCommand() *cli.Command {
 		Name:  "pipe",
 		Usage: "capture standard input into the chain",
 		Description: "Reads stdin into one asset, or one asset per --rows lines or per --chunk-size\n" +
-			"bytes, and prints each asset's hash once its block is linked.",
+			"bytes, and prints each asset's hash once its block is linked. The type of each\n" +
+			"asset is sniffed from its bytes (image/png, application/json, ...) unless --type\n" +
+			"is given; with --rows it is text/plain. An empty stdin captures nothing (and\n" +
+			"creates no chain). SIGINT or SIGTERM stops reading at once: with --rows or\n" +
+			"--chunk-size the chunks read whole so far are linked and the one being read is\n" +
+			"dropped; without them nothing is captured. Only what was linked is printed, and\n" +
+			"bhctl exits 130 (SIGINT) or 143 (SIGTERM).\n\n" +
+			"Examples:\n" +
+			"  bhctl pipe < photo.png\n" +
+			"  tail -f app.log | bhctl pipe --rows 1000",
 		Flags: []cli.Flag{
 			&cli.IntFlag{Name: "rows", Usage: "lines per asset (0: all of stdin in one asset)"},
 			&cli.StringFlag{Name: "chunk-size", Usage: "bytes per asset, with units (1MiB, 10M)"},
-			&cli.StringFlag{Name: "type", Value: "", Usage: "content type of the assets (default text/plain with --rows, else application/octet-stream)"},
+			&cli.StringFlag{Name: "type", Value: "", Usage: "content type of the assets (default: sniffed from the bytes; text/plain with --rows)"},
 			&cli.StringSliceFlag{Name: "meta", Usage: "extra meta as key=value (repeatable)"},
+			&cli.StringFlag{Name: "sensitive", Value: "warn", Usage: "scan for SSNs, card numbers, private keys, AWS keys: warn, block or off"},
 		},
 		Action: withEnv(runPipe),
 	}
@@ -40,12 +53,13 @@ func newPipeCommand() *cli.Command {
 type pipeOptions struct {
 	rows      int
 	chunkSize int64
-	typ       string
+	typ       string // "": sniffed
 	meta      map[string]string
+	sensitive string
 }
 
-func parsePipeOptions(rows int, chunkSize, typ string, meta []string) (pipeOptions, error) {
-	o := pipeOptions{rows: rows, typ: typ}
+func parsePipeOptions(rows int, chunkSize, typ string, meta []string, sens string) (pipeOptions, error) {
+	o := pipeOptions{rows: rows, typ: typ, sensitive: sens}
 	if rows < 0 {
 		return o, usagef("--rows %d: want a positive number of lines", rows)
 	}
@@ -59,11 +73,13 @@ func parsePipeOptions(rows int, chunkSize, typ string, meta []string) (pipeOptio
 	if o.rows > 0 && o.chunkSize > 0 {
 		return o, usagef("--rows and --chunk-size: give one or the other")
 	}
-	if o.typ == "" {
-		o.typ = "application/octet-stream"
-		if o.rows > 0 {
-			o.typ = "text/plain"
-		}
+	if o.typ == "" && o.rows > 0 {
+		o.typ = "text/plain"
+	}
+	switch o.sensitive {
+	case "", "warn", "block", "off":
+	default:
+		return o, usagef("--sensitive %q: want warn, block or off", o.sensitive)
 	}
 	m, err := parseMeta(meta)
 	if err != nil {
@@ -90,7 +106,7 @@ func runPipe(c *cli.Context, e *env) error {
 	if c.NArg() != 0 {
 		return usagef("pipe reads stdin and takes no arguments (got %q)", c.Args().First())
 	}
-	o, err := parsePipeOptions(c.Int("rows"), c.String("chunk-size"), c.String("type"), c.StringSlice("meta"))
+	o, err := parsePipeOptions(c.Int("rows"), c.String("chunk-size"), c.String("type"), c.StringSlice("meta"), c.String("sensitive"))
 	if err != nil {
 		return err
 	}
@@ -99,39 +115,253 @@ func runPipe(c *cli.Context, e *env) error {
 		return err
 	}
 	defer h.Close()
-	root, err := e.chainForWrite(h)
-	if err != nil {
-		return err
-	}
-	w, err := h.BulkWriter(context.WithoutCancel(e.ctx), root)
-	if err != nil {
-		return err
-	}
-	p := newReceiptPrinter(e)
+	p := &pipeRun{e: e, h: h, o: o, printer: newReceiptPrinter(e)}
+	// Reads stop at a signal (e.ctx ends); storing and linking what was
+	// read whole go on.
+	in := newInterruptible(e.ctx, c.App.Reader)
+	var runErr error
 	if o.rows == 0 && o.chunkSize == 0 {
-		a, err := w.AppendReader(e.ctx, c.App.Reader, o.typ, metaJSON(o.meta, "source", "pipe"))
-		if err != nil {
-			w.Close()
+		runErr = p.whole(in)
+	} else {
+		runErr = p.chunks(in)
+	}
+	if p.w != nil {
+		if err := p.w.Close(); err != nil {
 			return err
 		}
-		p.add(a)
-	} else {
-		for r, err := range w.AppendAll(e.ctx, stdinChunks(c.App.Reader, o), nil) {
-			if err != nil {
-				w.Close()
-				return err
+		if err := p.printer.flush(true); err != nil {
+			return err
+		}
+	}
+	if runErr == nil && p.captured == 0 {
+		e.notef("pipe: stdin is empty: nothing captured")
+	}
+	return runErr
+}
+
+// pipeRun is one run of bhctl pipe. The chain is opened (and created
+// when missing) only once there is something to capture, so an empty or
+// refused stdin leaves no empty chain.
+type pipeRun struct {
+	e        *env
+	h        *blockhub.Hub
+	o        pipeOptions
+	w        *blockhub.Writer
+	printer  *receiptPrinter
+	captured int
+}
+
+func (p *pipeRun) writer() (*blockhub.Writer, error) {
+	if p.w == nil {
+		root, err := p.e.chainForWrite(p.h)
+		if err != nil {
+			return nil, err
+		}
+		if p.w, err = p.h.BulkWriter(context.WithoutCancel(p.e.ctx), root); err != nil {
+			return nil, err
+		}
+	}
+	return p.w, nil
+}
+
+// crypt is the hash function of the chain, or of the chain pipe would
+// create.
+func (p *pipeRun) crypt() (chain.Crypt, error) {
+	root, err := p.h.Resolve(p.e.ctx, p.e.chain)
+	if errors.Is(err, chain.ErrNotFound) && !chain.IsHex(p.e.chain) {
+		return chain.DefaultSettings(p.e.chain).Crypt, nil
+	}
+	if err != nil {
+		return "", err
+	}
+	s, err := chain.RootSettings(root)
+	return s.Crypt, err
+}
+
+// whole captures all of stdin as one asset, spooled in the home.
+func (p *pipeRun) whole(in io.Reader) error {
+	br := bufio.NewReaderSize(in, 64<<10)
+	head, err := br.Peek(sniffLen)
+	if len(head) == 0 {
+		if errors.Is(err, io.EOF) {
+			return nil
+		}
+		return fmt.Errorf("read stdin: %w", err)
+	}
+	typ := p.o.typ
+	if typ == "" {
+		typ = sniffType(head)
+	}
+	crypt, err := p.crypt()
+	if err != nil {
+		return err
+	}
+	// Stored before the chain is opened: a refused stdin leaves none.
+	st := appender.New(p.h.Assets, nil, crypt)
+	st.SpoolIn(p.h.SpoolDir())
+	var r io.Reader = br
+	var scan *sensitive.Stream
+	if p.o.sensitive != "off" {
+		scan = &sensitive.Stream{}
+		r = &refuseAtEOF{r: io.TeeReader(br, scan), check: func() error {
+			if found := scan.Findings(); len(found) > 0 && p.o.sensitive == "block" {
+				return fmt.Errorf("pipe: stdin: sensitive data (%s on line %d); refused by --sensitive=block", found[0].Kind, found[0].Line)
 			}
-			p.add(r.Appended)
-			if err := p.flush(false); err != nil {
-				w.Close()
-				return err
+			return nil
+		}}
+	}
+	rc, created, err := st.StoreReader(context.WithoutCancel(p.e.ctx), r, typ, nil)
+	if err != nil {
+		var ref refused
+		if errors.As(err, &ref) {
+			return ref.err
+		}
+		return err
+	}
+	meta := map[string]any{"source": "pipe"}
+	if scan != nil {
+		if found := scan.Findings(); len(found) > 0 {
+			meta["sensitive"] = found
+			p.e.notef("warning: stdin: sensitive data (%s on line %d)", found[0].Kind, found[0].Line)
+		}
+	}
+	rc.Meta = metaJSON(p.o.meta, flatten(meta)...)
+	w, err := p.writer()
+	if err != nil {
+		return err
+	}
+	ch, err := w.Queue(rc)
+	if err != nil {
+		return err
+	}
+	p.printer.add(appender.Appended{Receipt: rc, New: created, Linked: ch})
+	p.captured++
+	return nil
+}
+
+// chunks captures stdin in chunks of --rows lines or --chunk-size bytes.
+func (p *pipeRun) chunks(in io.Reader) error {
+	var refusal error
+	checked := func(yield func(appender.Chunk, error) bool) {
+		for c, err := range stdinChunks(in, p.o) {
+			if err != nil {
+				yield(c, err)
+				return
+			}
+			if p.o.sensitive != "off" {
+				if found := sensitive.Scan(c.Data); len(found) > 0 {
+					if p.o.sensitive == "block" {
+						refusal = fmt.Errorf("pipe: %s: sensitive data (%s on line %d of the chunk); refused by --sensitive=block", chunkName(c), found[0].Kind, found[0].Line)
+						return
+					}
+					p.e.notef("warning: %s: sensitive data (%s on line %d of the chunk)", chunkName(c), found[0].Kind, found[0].Line)
+					c.Meta = addMeta(c.Meta, "sensitive", found)
+				}
+			}
+			if !yield(c, nil) {
+				return
 			}
 		}
 	}
-	if err := w.Close(); err != nil {
+	next, stop := iter.Pull2(iter.Seq2[appender.Chunk, error](checked))
+	defer stop()
+	first, err, ok := next()
+	if err != nil {
 		return err
 	}
-	return p.flush(true)
+	if !ok {
+		return refusal
+	}
+	w, err := p.writer()
+	if err != nil {
+		return err
+	}
+	all := func(yield func(appender.Chunk, error) bool) {
+		if !yield(first, nil) {
+			return
+		}
+		for {
+			c, err, ok := next()
+			if !ok || !yield(c, err) || err != nil {
+				return
+			}
+		}
+	}
+	for r, err := range w.AppendAll(context.WithoutCancel(p.e.ctx), all, nil) {
+		if err != nil {
+			return err
+		}
+		p.printer.add(r.Appended)
+		p.captured++
+		if err := p.printer.flush(false); err != nil {
+			return err
+		}
+	}
+	return refusal
+}
+
+// sniffLen is how many leading bytes a type is sniffed from (mimetype's
+// default read limit).
+const sniffLen = 3072
+
+// sniffType names the content type of data from its first bytes, as serve
+// http does, without parameters (image/png, text/plain).
+func sniffType(head []byte) string {
+	t, _, _ := strings.Cut(mimetype.Detect(head).String(), ";")
+	return strings.TrimSpace(t)
+}
+
+// refused wraps the error of a refuseAtEOF check.
+type refused struct{ err error }
+
+func (r refused) Error() string { return r.err.Error() }
+func (r refused) Unwrap() error { return r.err }
+
+// refuseAtEOF reads r and, at its end, returns check's error instead of
+// io.EOF: the spooling reader then stores nothing.
+type refuseAtEOF struct {
+	r     io.Reader
+	check func() error
+}
+
+func (f *refuseAtEOF) Read(b []byte) (int, error) {
+	n, err := f.r.Read(b)
+	if errors.Is(err, io.EOF) {
+		if cerr := f.check(); cerr != nil {
+			return n, refused{cerr}
+		}
+	}
+	return n, err
+}
+
+// chunkName names a chunk in messages by its rows or bytes.
+func chunkName(c appender.Chunk) string {
+	var m map[string]json.RawMessage
+	json.Unmarshal(c.Meta, &m)
+	for _, k := range []string{"rows", "bytes"} {
+		if v, ok := m[k]; ok {
+			return k + " " + string(v)
+		}
+	}
+	return "chunk"
+}
+
+// addMeta sets key in a JSON object.
+func addMeta(meta json.RawMessage, key string, v any) json.RawMessage {
+	m := map[string]any{}
+	json.Unmarshal(meta, &m)
+	m[key] = v
+	b, _ := json.Marshal(m)
+	return b
+}
+
+// flatten turns a map into key, value pairs for metaJSON.
+func flatten(m map[string]any) []any {
+	var kv []any
+	for k, v := range m {
+		kv = append(kv, k, v)
+	}
+	return kv
 }
 
 // metaJSON encodes base plus key/value pairs as a JSON object.
@@ -158,7 +388,11 @@ func stdinChunks(r io.Reader, o pipeOptions) iter.Seq2[appender.Chunk, error] {
 				if n > 0 {
 					start := int64(i) * o.chunkSize
 					meta := metaJSON(o.meta, "source", "pipe", "bytes", []int64{start, start + int64(n)})
-					if !yield(appender.Chunk{Data: buf[:n], Type: o.typ, Meta: meta}, nil) {
+					typ := o.typ
+					if typ == "" {
+						typ = sniffType(buf[:min(n, sniffLen)])
+					}
+					if !yield(appender.Chunk{Data: buf[:n], Type: typ, Meta: meta}, nil) {
 						return
 					}
 				}

@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"net"
+	"path/filepath"
 	"sync"
 	"time"
 
@@ -29,7 +30,8 @@ func newServeHTTPCommand() *cli.Command {
 			"request (method, path, query, headers without credentials, remote address,\n" +
 			"content type, length) that names the body by hash. Answers 201 with a JSON\n" +
 			"receipt; 401 wrong or missing X-Token; 403 refused address or content type\n" +
-			"(sniffed from the body); 413 body too large. ?wait=block answers once the\n" +
+			"(sniffed from the body); 413 body too large; 422 sensitive data under\n" +
+			"--sensitive=block. ?wait=block answers once the\n" +
 			"body is in a linked block. SIGTERM or Ctrl-C stops accepting, finishes the\n" +
 			"requests in flight and links everything accepted before exiting.\n\n" +
 			"Examples:\n" +
@@ -44,9 +46,12 @@ func newServeHTTPCommand() *cli.Command {
 			&cli.StringSliceFlag{Name: "mime-block", EnvVars: []string{"BH_SERVE_MIME_BLOCK"}, Usage: "content type refused (repeatable; beats --mime-allow)"},
 			&cli.StringFlag{Name: "max-size", EnvVars: []string{"BH_SERVE_MAX_SIZE"}, Value: "32MiB", Usage: "largest body accepted, with units (4kb, 10M, 1.2gb)"},
 			&cli.BoolFlag{Name: "dry-run", Usage: "answer as if capturing, store nothing"},
+			&cli.StringFlag{Name: "sensitive", EnvVars: []string{"BH_SERVE_SENSITIVE"}, Value: "warn", Usage: "bodies with SSNs, card numbers, private keys, AWS keys: warn (capture, mark the meta), block (refuse with 422) or off"},
 			&cli.IntFlag{Name: "response-code", EnvVars: []string{"BH_SERVE_RESPONSE_CODE"}, Value: 201, Usage: "status of the answer to accepted requests (2xx)"},
 			&cli.StringFlag{Name: "response-body", EnvVars: []string{"BH_SERVE_RESPONSE_BODY"}, Usage: "answer to accepted requests instead of the JSON receipt"},
 			&cli.DurationFlag{Name: "shutdown-timeout", Value: 30 * time.Second, Usage: "how long a stop waits for requests in flight"},
+			&cli.DurationFlag{Name: "read-timeout", EnvVars: []string{"BH_SERVE_READ_TIMEOUT"}, Value: httpcapture.DefaultReadTimeout, Usage: "longest time to read one request, body included (then 408 and the connection is closed)"},
+			&cli.DurationFlag{Name: "idle-timeout", EnvVars: []string{"BH_SERVE_IDLE_TIMEOUT"}, Value: httpcapture.DefaultIdleTimeout, Usage: "close keep-alive connections idle this long"},
 		},
 		Action: withEnv(runServeHTTP),
 	}
@@ -55,10 +60,12 @@ func newServeHTTPCommand() *cli.Command {
 // serveHTTPFlags are serve http's flags as typed.
 type serveHTTPFlags struct {
 	listen, token, maxSize, responseBody   string
+	sensitive                              string
 	ipAllow, ipBlock, mimeAllow, mimeBlock []string
 	responseCode                           int
 	dryRun                                 bool
-	shutdownTimeout                        time.Duration
+	shutdownTimeout, readTimeout           time.Duration
+	idleTimeout                            time.Duration
 }
 
 // parseServeHTTP checks serve http's flags.
@@ -69,7 +76,15 @@ func parseServeHTTP(f serveHTTPFlags) (httpcapture.Options, error) {
 		ResponseCode:    f.responseCode,
 		ResponseBody:    f.responseBody,
 		ShutdownTimeout: f.shutdownTimeout,
+		ReadTimeout:     f.readTimeout,
+		Sensitive:       f.sensitive,
+		IdleTimeout:     f.idleTimeout,
 		MIME:            httpcapture.MIMERules{Allow: splitList(f.mimeAllow...), Block: splitList(f.mimeBlock...)},
+	}
+	switch f.sensitive {
+	case "", "warn", "block", "off":
+	default:
+		return o, usagef("--sensitive %q: want warn, block or off", f.sensitive)
 	}
 	if _, _, err := net.SplitHostPort(f.listen); err != nil {
 		return o, usagef("--listen %q: want host:port, such as 127.0.0.1:8080", f.listen)
@@ -90,8 +105,13 @@ func parseServeHTTP(f serveHTTPFlags) (httpcapture.Options, error) {
 	if f.responseCode < 200 || f.responseCode > 299 {
 		return o, usagef("--response-code %d: want a 2xx code", f.responseCode)
 	}
-	if f.shutdownTimeout <= 0 {
-		return o, usagef("--shutdown-timeout %s: want a positive duration", f.shutdownTimeout)
+	for _, d := range []struct {
+		name string
+		d    time.Duration
+	}{{"shutdown-timeout", f.shutdownTimeout}, {"read-timeout", f.readTimeout}, {"idle-timeout", f.idleTimeout}} {
+		if d.d <= 0 {
+			return o, usagef("--%s %s: want a positive duration", d.name, d.d)
+		}
 	}
 	return o, nil
 }
@@ -106,6 +126,8 @@ func runServeHTTP(c *cli.Context, e *env) error {
 		ipAllow: c.StringSlice("ip-allow"), ipBlock: c.StringSlice("ip-block"),
 		mimeAllow: c.StringSlice("mime-allow"), mimeBlock: c.StringSlice("mime-block"),
 		dryRun: c.Bool("dry-run"), shutdownTimeout: c.Duration("shutdown-timeout"),
+		readTimeout: c.Duration("read-timeout"), idleTimeout: c.Duration("idle-timeout"),
+		sensitive: c.String("sensitive"),
 	})
 	if err != nil {
 		return err
@@ -157,7 +179,31 @@ func serveHTTP(e *env, listen string, opts httpcapture.Options) error {
 		if werr != nil {
 			return werr
 		}
-		link = w.Close
+		// The journal makes every 201 durable; what a killed server
+		// acknowledged without linking is linked now, before serving.
+		j, jerr := httpcapture.OpenJournal(e.ctx, httpcapture.JournalOptions{
+			Dir: filepath.Join(h.Home, "journal"), Chain: root.ID, Blocks: h.Blocks, Sync: h.Assets.Sync, Logger: e.log,
+		})
+		if jerr != nil {
+			w.Close()
+			return jerr
+		}
+		link = func() error {
+			if err := w.Close(); err != nil {
+				j.Close()
+				return err
+			}
+			return j.Close()
+		}
+		rec, rerr := j.Recover(e.ctx, w.Appender, h.Assets)
+		if rerr != nil {
+			link()
+			return fmt.Errorf("serve http: recover the journal: %w", rerr)
+		}
+		if rec.Segments > 0 {
+			e.notef("serve http: recovered %d journal(s) of a server that stopped early: %d acknowledged request(s), %d receipt(s) linked now, %d missing from the asset store", rec.Segments, rec.Records, rec.Linked, rec.Missing)
+		}
+		opts.Journal = j
 		srv, err = httpcapture.New(w.Appender, &opts)
 	}
 	if err != nil {

@@ -8,7 +8,7 @@ import (
 )
 
 func TestParseServeHTTP(t *testing.T) {
-	ok := serveHTTPFlags{listen: "127.0.0.1:8080", maxSize: "32MiB", responseCode: 201, shutdownTimeout: time.Second}
+	ok := serveHTTPFlags{listen: "127.0.0.1:8080", maxSize: "32MiB", responseCode: 201, shutdownTimeout: time.Second, readTimeout: time.Minute, idleTimeout: time.Minute}
 	with := func(f func(*serveHTTPFlags)) serveHTTPFlags { o := ok; f(&o); return o }
 	for _, tc := range []struct {
 		name  string
@@ -28,6 +28,8 @@ func TestParseServeHTTP(t *testing.T) {
 		{"bad listen", with(func(o *serveHTTPFlags) { o.listen = "8080" }), "--listen"},
 		{"bad code", with(func(o *serveHTTPFlags) { o.responseCode = 500 }), "--response-code"},
 		{"bad timeout", with(func(o *serveHTTPFlags) { o.shutdownTimeout = 0 }), "--shutdown-timeout"},
+		{"bad read timeout", with(func(o *serveHTTPFlags) { o.readTimeout = -time.Second }), "--read-timeout"},
+		{"bad idle timeout", with(func(o *serveHTTPFlags) { o.idleTimeout = 0 }), "--idle-timeout"},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			o, err := parseServeHTTP(tc.flags)

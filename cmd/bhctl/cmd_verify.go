@@ -4,6 +4,7 @@ import (
 	"github.com/urfave/cli/v2"
 
 	"github.com/blockhub/blockhub"
+	"github.com/blockhub/blockhub/appender"
 	"github.com/blockhub/blockhub/chain/walk"
 )
 
@@ -14,8 +15,10 @@ func newVerifyCommand() *cli.Command {
 		Description: "Prints one line per fault, naming the block or asset and the problem (hash\n" +
 			"mismatch, missing, broken link, fork, height gap, ...), and exits 1 when it\n" +
 			"found any; exits 0 when all is sound. --orphans also lists stored assets\n" +
-			"that no block names (left by killed runs; harmless), and the empty roots\n" +
-			"left by processes that lost a race to create a chain (harmless too).\n\n" +
+			"that no block names (left by killed runs; harmless), the empty roots left\n" +
+			"by processes that lost a race to create a chain (harmless too), and the spool\n" +
+			"files of runs killed while reading their input (in the home's tmp/; the next\n" +
+			"capture removes them).\n\n" +
 			"--checkpoint FILE checks the note's signature, then that the chain as it is\n" +
 			"now holds exactly the checkpoint's tree as a prefix: a cut tail, a rewritten\n" +
 			"block, a reordered or removed receipt is a fault naming the first height where\n" +
@@ -89,6 +92,24 @@ func runVerify(c *cli.Context, e *env) error {
 		if err := listLostRoots(e, h); err != nil {
 			return err
 		}
+		// Spool files of runs killed while they read their input: the
+		// next write removes them.
+		spools, bytes := 0, int64(0)
+		for sp, err := range appender.StaleSpools(h.SpoolDir()) {
+			if err != nil {
+				return err
+			}
+			spools++
+			bytes += sp.Size
+			if e.json {
+				if err := e.printJSON(map[string]any{"spool": sp.Path, "bytes": sp.Size}); err != nil {
+					return err
+				}
+				continue
+			}
+			e.printf("spool %s %d\n", sp.Path, sp.Size)
+		}
+		e.notef("%d stale spool file(s), %d bytes (the next capture removes them)", spools, bytes)
 	}
 	if faults > 0 {
 		return faultsFound{faults}

@@ -26,12 +26,17 @@ func main() {
 // run executes bhctl with args and returns the exit code: 0 success, 1
 // failure or faults found, 2 usage error.
 func run(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
-	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
+	ctx, stop := signalContext()
 	defer stop()
 	app := newApp(stdin, stdout, stderr)
 	err := app.RunContext(ctx, normalizeArgs(app, args))
 	if err == nil {
 		return 0
+	}
+	var sig signalled
+	if errors.As(err, &sig) || errors.Is(err, context.Canceled) && errors.As(context.Cause(ctx), &sig) {
+		fmt.Fprintf(stderr, "bhctl: interrupted by %s\n", sig)
+		return 128 + int(sig.sig)
 	}
 	var ue usageError
 	var ff faultsFound
@@ -51,6 +56,38 @@ func run(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 	}
 	fmt.Fprintf(stderr, "bhctl: %s\n", oneLine(err.Error()))
 	return 1
+}
+
+// signalled is the cause of a context that SIGINT or SIGTERM ended: a
+// command it stops exits 128+n (130, 143), as shells report it.
+type signalled struct{ sig syscall.Signal }
+
+func (s signalled) Error() string {
+	if s.sig == syscall.SIGINT {
+		return "SIGINT"
+	}
+	return "SIGTERM"
+}
+
+// signalContext is a context that the first SIGINT or SIGTERM cancels,
+// with a signalled cause.
+func signalContext() (context.Context, func()) {
+	ctx, cancel := context.WithCancelCause(context.Background())
+	sigs := make(chan os.Signal, 1)
+	signal.Notify(sigs, os.Interrupt, syscall.SIGTERM)
+	done := make(chan struct{})
+	go func() {
+		select {
+		case s := <-sigs:
+			cancel(signalled{s.(syscall.Signal)})
+		case <-done:
+		}
+	}()
+	return ctx, func() {
+		signal.Stop(sigs)
+		close(done)
+		cancel(nil)
+	}
 }
 
 func oneLine(s string) string { return strings.Join(strings.Fields(s), " ") }

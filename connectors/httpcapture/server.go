@@ -14,6 +14,7 @@ import (
 	"net/http"
 	"net/netip"
 	"strings"
+	"sync"
 	"sync/atomic"
 	"time"
 
@@ -63,11 +64,37 @@ type Options struct {
 	// ShutdownTimeout bounds how long Serve waits for in-flight requests
 	// once its context ends; default 30 seconds.
 	ShutdownTimeout time.Duration
+	// Sensitive is what to do with bodies that hold sensitive data (see
+	// internal/sensitive): "warn" captures them with the findings in the
+	// body's meta and logs a warning, "block" refuses them (422, nothing
+	// stored), "" or "off" does not scan.
+	Sensitive string
+	// Journal, when set, makes every 201 durable: the assets are synced
+	// and the receipts journaled, in groups, before requests are
+	// answered (see Journal). Without it a 201 means stored and queued
+	// for the next block, which a crash may lose.
+	Journal *Journal
+	// ReadTimeout bounds the reading of a whole request, body included
+	// (answered 408 when it passes); default DefaultReadTimeout.
+	ReadTimeout time.Duration
+	// IdleTimeout closes keep-alive connections idle that long; default
+	// DefaultIdleTimeout.
+	IdleTimeout time.Duration
+	// MaxHeaderBytes bounds a request's header; default
+	// DefaultMaxHeaderBytes.
+	MaxHeaderBytes int
 	// OnCapture, when set, is called with the receipt of every accepted
 	// request, from the request's goroutine.
 	OnCapture func(Receipt)
 	Logger    *slog.Logger
 }
+
+// Defaults of the connection limits.
+const (
+	DefaultReadTimeout    = time.Minute
+	DefaultIdleTimeout    = 2 * time.Minute
+	DefaultMaxHeaderBytes = 64 << 10
+)
 
 // Server is an http.Handler that captures every request it accepts.
 type Server struct {
@@ -76,6 +103,12 @@ type Server struct {
 	opts  Options
 	token [32]byte
 	log   *slog.Logger
+	// commit makes accepted requests durable in groups (Options.Journal).
+	commit *groupCommit[*journalEntry]
+	// storing counts the answered requests whose assets are being stored
+	// behind the answer; behind bounds them (see keep).
+	storing sync.WaitGroup
+	behind  chan struct{}
 
 	accepted, refused, failed atomic.Int64
 }
@@ -107,6 +140,24 @@ func New(app *appender.Appender, opts *Options) (*Server, error) {
 	}
 	if s.opts.ShutdownTimeout == 0 {
 		s.opts.ShutdownTimeout = 30 * time.Second
+	}
+	if s.opts.ReadTimeout == 0 {
+		s.opts.ReadTimeout = DefaultReadTimeout
+	}
+	if s.opts.IdleTimeout == 0 {
+		s.opts.IdleTimeout = DefaultIdleTimeout
+	}
+	if s.opts.MaxHeaderBytes == 0 {
+		s.opts.MaxHeaderBytes = DefaultMaxHeaderBytes
+	}
+	switch s.opts.Sensitive {
+	case "", "off", "warn", "block":
+	default:
+		return nil, fmt.Errorf("httpcapture: sensitive %q: want warn, block or off", s.opts.Sensitive)
+	}
+	s.behind = make(chan struct{}, behindLimit)
+	if j := s.opts.Journal; j != nil && !s.opts.DryRun {
+		s.commit = newGroupCommit(j.flush)
 	}
 	s.log = s.opts.Logger
 	if s.log == nil {
@@ -187,9 +238,19 @@ func (s *Server) refuse(w http.ResponseWriter, r *http.Request, code int, reason
 }
 
 func (s *Server) fail(w http.ResponseWriter, r *http.Request, err error) {
+	var sens sensitiveError
+	if errors.As(err, &sens) {
+		s.refuse(w, r, http.StatusUnprocessableEntity, sens.Error())
+		return
+	}
 	var tooBig *http.MaxBytesError
 	if errors.As(err, &tooBig) {
 		s.refuse(w, r, http.StatusRequestEntityTooLarge, fmt.Sprintf("body larger than %d bytes", tooBig.Limit))
+		return
+	}
+	var ne net.Error
+	if errors.As(err, &ne) && ne.Timeout() {
+		s.refuse(w, r, http.StatusRequestTimeout, "body not received within the read timeout")
 		return
 	}
 	code := http.StatusInternalServerError
@@ -260,54 +321,91 @@ func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		Sniffed:     mime.String(),
 		Time:        time.Now().UTC(),
 	}
-	var body appender.Appended
+	var src io.Reader = io.MultiReader(&head, r.Body)
+	var scan *scanReader
+	if s.opts.Sensitive == "warn" || s.opts.Sensitive == "block" {
+		scan = &scanReader{r: src, block: s.opts.Sensitive == "block"}
+		if whole { // held in memory: scanned at once
+			scan.scan.Write(head.Bytes())
+			if found := scan.scan.Findings(); len(found) > 0 && scan.block {
+				s.fail(w, r, sensitiveError{found[0]})
+				return
+			}
+		} else { // scanned as it is spooled
+			src = scan
+		}
+	}
+	var body chain.Receipt
 	if s.opts.DryRun {
 		h := s.crypt.New()
-		n, err := io.Copy(h, io.MultiReader(&head, r.Body))
+		n, err := io.Copy(h, src)
 		if err != nil {
 			s.fail(w, r, err)
 			return
 		}
-		body.Receipt = chain.Receipt{Hash: fmt.Sprintf("%x", h.Sum(nil)), Crypt: s.crypt, Length: n, Type: typ}
+		body = chain.Receipt{Hash: fmt.Sprintf("%x", h.Sum(nil)), Crypt: s.crypt, Length: n, Type: typ}
 	} else {
-		meta, _ := json.Marshal(map[string]any{"source": "http", "role": "body", "method": r.Method, "path": r.URL.Path})
-		if whole {
-			body, err = s.app.Append(r.Context(), appender.Chunk{Data: head.Bytes(), Type: typ, Meta: meta})
-		} else {
-			body, err = s.app.AppendReader(r.Context(), io.MultiReader(&head, r.Body), typ, meta)
+		switch {
+		case whole && s.commit != nil:
+			// Logged: the journal makes it durable; stored behind (keep).
+			body, err = s.receiptOf(head.Bytes(), typ, nil), nil
+		case whole:
+			body, _, err = s.app.Store(r.Context(), appender.Chunk{Data: head.Bytes(), Type: typ})
+		default:
+			body, _, err = s.app.StoreReader(r.Context(), src, typ, nil)
 		}
 		if err != nil {
 			s.fail(w, r, err)
 			return
 		}
 	}
-	info.Length = body.Receipt.Length
-	info.Body = BodyRef{Hash: body.Receipt.Hash, Crypt: s.crypt}
+	info.Length = body.Length
+	info.Body = BodyRef{Hash: body.Hash, Crypt: s.crypt}
 	doc, err := json.Marshal(info)
 	if err != nil {
 		s.fail(w, r, err)
 		return
 	}
-	rc := Receipt{Body: body.Receipt.Hash, Crypt: s.crypt, Length: body.Receipt.Length, Type: typ, Chain: s.opts.Chain, DryRun: s.opts.DryRun}
-	var infoLinked <-chan builder.Linked
+	rc := Receipt{Body: body.Hash, Crypt: s.crypt, Length: body.Length, Type: typ, Chain: s.opts.Chain, DryRun: s.opts.DryRun}
 	if s.opts.DryRun {
 		rc.Info = s.crypt.Sum(doc)
 	} else {
-		meta, _ := json.Marshal(map[string]any{"source": "http", "role": "request", "body": body.Receipt.Hash})
-		a, err := s.app.Append(r.Context(), appender.Chunk{Data: doc, Type: "application/json", Meta: meta})
+		meta, _ := json.Marshal(map[string]any{"source": "http", "role": "request", "body": body.Hash})
+		var ir chain.Receipt
+		if whole && s.commit != nil {
+			ir = s.receiptOf(doc, "application/json", meta)
+		} else if ir, _, err = s.app.Store(r.Context(), appender.Chunk{Data: doc, Type: "application/json", Meta: meta}); err != nil {
+			s.fail(w, r, err)
+			return
+		}
+		rc.Info = ir.Hash
+		// The body's receipt names its request document, so that each
+		// request's two receipts are its own (see receiptKey).
+		bm := map[string]any{"source": "http", "role": "body", "method": r.Method, "path": r.URL.Path, "info": ir.Hash}
+		if scan != nil {
+			if found := scan.scan.Findings(); len(found) > 0 {
+				bm["sensitive"] = found
+				s.log.Warn("body holds sensitive data; captured (--sensitive=warn)", "remote", r.RemoteAddr, "path", r.URL.Path, "kind", found[0].Kind, "line", found[0].Line)
+			}
+		}
+		body.Meta, _ = json.Marshal(bm)
+		var data []byte
+		if whole {
+			data = head.Bytes()
+		}
+		linked, err := s.keep(body, ir, data, doc)
 		if err != nil {
 			s.fail(w, r, err)
 			return
 		}
-		rc.Info, infoLinked = a.Receipt.Hash, a.Linked
-	}
-	if r.URL.Query().Get("wait") == "block" && !s.opts.DryRun {
-		l, err := s.waitLinked(r.Context(), body.Linked, infoLinked)
-		if err != nil {
-			s.fail(w, r, fmt.Errorf("captured %s but not yet linked: %w", rc.Body, err))
-			return
+		if r.URL.Query().Get("wait") == "block" {
+			l, err := s.waitLinked(r.Context(), linked)
+			if err != nil {
+				s.fail(w, r, fmt.Errorf("captured %s but not yet linked: %w", rc.Body, err))
+				return
+			}
+			rc.Block, rc.Height, rc.Index = l.Block, &l.Height, &l.Index
 		}
-		rc.Block, rc.Height, rc.Index = l.Block, &l.Height, &l.Index
 	}
 	s.accepted.Add(1)
 	if s.opts.OnCapture != nil {
@@ -327,28 +425,115 @@ func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	w.Write(append(out, '\n'))
 }
 
+// receiptOf is the receipt of data as the appender would make it.
+func (s *Server) receiptOf(data []byte, typ string, meta json.RawMessage) chain.Receipt {
+	return chain.Receipt{Hash: s.crypt.Sum(data), Crypt: s.crypt, Length: int64(len(data)), Type: typ, Meta: meta}
+}
+
+// behindLimit bounds the requests answered whose assets are still being
+// stored behind the answer (see keep); past it, answers wait.
+const behindLimit = 256
+
+// keep makes a request durable and gets it onto the chain; the channel
+// it returns receives where the body landed once both receipts are
+// linked.
+//
+// With a journal and a body held in memory (bodyData set), the record
+// holds both assets' bytes: one group commit (one fsync with every
+// request in flight) makes the request durable, and the assets are
+// stored and their receipts queued behind the answer, as a database
+// writes its tables behind its log. Otherwise the assets are already
+// stored: the group commit syncs the asset store and journals the
+// receipts (with a journal), then the receipts are queued.
+func (s *Server) keep(body, info chain.Receipt, bodyData, infoData []byte) (<-chan builder.Linked, error) {
+	if s.commit == nil {
+		return s.queue(nil, body, info)
+	}
+	inline := bodyData != nil
+	rec := journalRecord{Body: body, Info: info}
+	if inline {
+		rec.BodyData, rec.InfoData = bodyData, infoData
+	}
+	line, err := json.Marshal(rec)
+	if err != nil {
+		return nil, err
+	}
+	e := &journalEntry{line: append(line, '\n'), syncAssets: !inline}
+	if err := s.commit.Commit(e); err != nil {
+		return nil, fmt.Errorf("make durable: %w", err)
+	}
+	if !inline {
+		return s.queue(e.seg, body, info)
+	}
+	out := make(chan builder.Linked, 1)
+	s.behind <- struct{}{}
+	s.storing.Add(1)
+	go func() {
+		linked, err := s.storeBehind(e.seg, body, info, bodyData, infoData)
+		s.storing.Done()
+		<-s.behind
+		if err != nil {
+			// The record stays in the journal: the next start stores
+			// and links it.
+			s.log.Warn("storing an acknowledged request failed; the next start links it from the journal", "body", body.Hash, "err", err)
+			out <- builder.Linked{Err: err}
+			return
+		}
+		out <- <-linked
+	}()
+	return out, nil
+}
+
+// storeBehind stores a journaled request's assets and queues its receipts.
+func (s *Server) storeBehind(seg *segment, body, info chain.Receipt, bodyData, infoData []byte) (<-chan builder.Linked, error) {
+	ctx := context.Background()
+	if _, _, err := s.app.Store(ctx, appender.Chunk{Data: bodyData, Type: body.Type}); err != nil {
+		return nil, err
+	}
+	if _, _, err := s.app.Store(ctx, appender.Chunk{Data: infoData, Type: info.Type}); err != nil {
+		return nil, err
+	}
+	return s.queue(seg, body, info)
+}
+
+// queue queues a request's two receipts; the channel receives where the
+// body landed once both are linked (and then its journal record is done).
+func (s *Server) queue(seg *segment, body, info chain.Receipt) (<-chan builder.Linked, error) {
+	bch, err := s.app.Queue(body)
+	if err != nil {
+		return nil, err
+	}
+	ich, err := s.app.Queue(info)
+	if err != nil {
+		return nil, err
+	}
+	if seg != nil {
+		return s.opts.Journal.watch(seg, bch, ich), nil
+	}
+	out := make(chan builder.Linked, 1)
+	go func() {
+		b, i := <-bch, <-ich
+		if b.Err == nil && i.Err != nil {
+			b = i
+		}
+		out <- b
+	}()
+	return out, nil
+}
+
 // waitLinked waits until both assets are linked and returns where the
 // first (the body) landed.
-func (s *Server) waitLinked(ctx context.Context, body, info <-chan builder.Linked) (builder.Linked, error) {
+func (s *Server) waitLinked(ctx context.Context, linked <-chan builder.Linked) (builder.Linked, error) {
 	timer := time.NewTimer(s.opts.WaitTimeout)
 	defer timer.Stop()
-	var first builder.Linked
-	for i, ch := range []<-chan builder.Linked{body, info} {
-		select {
-		case l := <-ch:
-			if l.Err != nil {
-				return l, l.Err
-			}
-			if i == 0 {
-				first = l
-			}
-		case <-timer.C:
-			return first, fmt.Errorf("no block within %s", s.opts.WaitTimeout)
-		case <-ctx.Done():
-			return first, ctx.Err()
-		}
+	select {
+	case l := <-linked:
+		return l, l.Err
+	case <-timer.C:
+		return builder.Linked{}, fmt.Errorf("no block within %s", s.opts.WaitTimeout)
+	case <-ctx.Done():
+		return builder.Linked{}, ctx.Err()
 	}
-	return first, nil
 }
 
 func cleanHeaders(h http.Header) map[string][]string {
@@ -380,9 +565,18 @@ func cleanQuery(r *http.Request) map[string][]string {
 func (s *Server) Serve(ctx context.Context, ln net.Listener) error {
 	srv := &http.Server{
 		Handler:           s,
-		ReadHeaderTimeout: 10 * time.Second,
+		ReadHeaderTimeout: min(10*time.Second, s.opts.ReadTimeout),
+		ReadTimeout:       s.opts.ReadTimeout,
+		IdleTimeout:       s.opts.IdleTimeout,
+		MaxHeaderBytes:    s.opts.MaxHeaderBytes,
 		ErrorLog:          slog.NewLogLogger(s.log.Handler(), slog.LevelDebug),
 	}
+	if s.commit != nil {
+		defer s.commit.Close() // after Shutdown: no request commits any more
+	}
+	// Requests answered are stored and queued before Serve returns, so
+	// that closing the writer then links them.
+	defer s.storing.Wait()
 	errc := make(chan error, 1)
 	go func() { errc <- srv.Serve(ln) }()
 	select {

@@ -1,6 +1,7 @@
 package sensitive
 
 import (
+	"bytes"
 	"fmt"
 	"strings"
 	"testing"
@@ -87,5 +88,27 @@ func BenchmarkScanNumericCSV(b *testing.B) {
 	b.ResetTimer()
 	for range b.N {
 		Scan(data)
+	}
+}
+
+// A Stream finds what Scan finds, across its windows too, with the line
+// counted from the start of the stream.
+func TestStream(t *testing.T) {
+	filler := bytes.Repeat([]byte("just some words\n"), streamWindow/16-1)
+	data := append(append([]byte{}, filler...), []byte("card 4111 1111 1111 1111 and\nssn 078-05-1120\n")...)
+	var s Stream
+	for i := 0; i < len(data); i += 4093 { // writes of odd sizes
+		s.Write(data[i:min(i+4093, len(data))])
+	}
+	got := s.Findings()
+	lines := bytes.Count(filler, []byte("\n"))
+	want := map[string]int{"card": lines + 1, "ssn": lines + 2}
+	if len(got) != len(want) {
+		t.Fatalf("got %v; want %v", got, want)
+	}
+	for _, f := range got {
+		if want[f.Kind] != f.Line {
+			t.Errorf("%s on line %d; want line %d", f.Kind, f.Line, want[f.Kind])
+		}
 	}
 }
