@@ -107,6 +107,7 @@ func summary(t *testing.T, format string, a ...any) {
 // process leaves behind can be counted.
 type rig struct {
 	t    *testing.T
+	work string // bhctl's working folder
 	home string
 	tmp  string
 	env  []string
@@ -116,7 +117,7 @@ type rig struct {
 func newRig(t *testing.T) *rig {
 	t.Helper()
 	dir := t.TempDir()
-	r := &rig{t: t, home: filepath.Join(dir, "home"), tmp: filepath.Join(dir, "tmp")}
+	r := &rig{t: t, work: dir, home: filepath.Join(dir, "home"), tmp: filepath.Join(dir, "tmp")}
 	if err := os.MkdirAll(r.tmp, 0o755); err != nil {
 		t.Fatal(err)
 	}
@@ -192,7 +193,7 @@ func (r *rig) start(stdin io.Reader, args ...string) *proc {
 	p.cmd.Stdin = stdin
 	p.cmd.Stdout = &p.stdout
 	p.cmd.Stderr = &p.stderr
-	p.cmd.Dir = filepath.Dir(r.home)
+	p.cmd.Dir = r.work
 	if err := p.cmd.Start(); err != nil {
 		r.t.Fatalf("start bhctl: %v", err)
 	}
