@@ -30,6 +30,7 @@ func TestServerStopped(t *testing.T) {
 			srv.up()
 			trials := count(1, 5)
 			var bad, missing, doubled, torn, lost int
+			var slowest time.Duration // from the stop to the command's exit
 			var lines []string
 			for trial := range trials {
 				r := newRig(t).withStores(srv.url)
@@ -62,11 +63,13 @@ func TestServerStopped(t *testing.T) {
 						continue
 					}
 					srv.kill()
+					stopped := time.Now()
 					if !p.waitFor(2 * time.Minute) {
 						p.kill9()
 						t.Errorf("bhctl import still ran 2 minutes after %s was stopped", srv.name)
 					}
 					res = p.wait()
+					slowest = max(slowest, time.Since(stopped))
 					break
 				}
 				for _, h := range printedHashes(res.stdout) {
@@ -97,8 +100,8 @@ func TestServerStopped(t *testing.T) {
 				m, d := rowTally(counts, rows)
 				missing, doubled, torn = missing+m, doubled+d, torn+tr
 			}
-			summary(t, "%s stopped mid-import: %d trials, %d without one clear line, %d rows missing, %d doubled, %d torn, %d acknowledged assets lost after the re-run",
-				srv.name, trials, bad, missing, doubled, torn, lost)
+			summary(t, "%s stopped mid-import: %d trials, failed within %.1fs, %d without one clear line, %d rows missing, %d doubled, %d torn, %d acknowledged assets lost after the re-run",
+				srv.name, trials, slowest.Seconds(), bad, missing, doubled, torn, lost)
 			t.Logf("%s: first error line: %s", srv.name, first(lines))
 			if missing > 0 || doubled > 0 || torn > 0 || lost > 0 {
 				t.Errorf("want every row exactly once and nothing acknowledged lost")
