@@ -1,6 +1,8 @@
 package faults
 
 import (
+	"fmt"
+	"math/rand/v2"
 	"strings"
 	"testing"
 	"time"
@@ -8,16 +10,25 @@ import (
 
 // TestKill9Pipe kills bhctl pipe at random moments while it captures a
 // large stdin, in both of its modes (one asset of all stdin, spooled; and
-// fixed-size chunks), then runs it once more to the end. Every run reads
-// fresh random bytes, so no two assets are alike and every acknowledged
+// fixed-size chunks), then runs it once more to the end, on every store
+// driver (the folder store with the largest input). Every run reads fresh
+// random bytes, so no two assets are alike and every acknowledged
 // (printed) hash must be on the chain exactly once.
 func TestKill9Pipe(t *testing.T) {
 	needBinary(t)
-	rng := newRand(t)
-	size := int64(count(24<<20, 300<<20))
-	kills := count(10, 50)
-	r := newRig(t)
+	for _, d := range drivers {
+		t.Run(d.name, func(t *testing.T) {
+			size := int64(count(24<<20, 300<<20))
+			if d.name != "folder" {
+				size = int64(count(8<<20, 64<<20))
+			}
+			rng := newRand(t)
+			kill9Pipe(t, rng, d.rig(t, fmt.Sprintf("pipe%08x", rng.Uint32())), d.name, size, count(10, 50))
+		})
+	}
+}
 
+func kill9Pipe(t *testing.T, rng *rand.Rand, r *rig, store string, size int64, kills int) {
 	modes := [][]string{
 		{"-q", "pipe", "--chunk-size", "1MiB"},
 		{"-q", "pipe"},
@@ -66,8 +77,8 @@ func TestKill9Pipe(t *testing.T) {
 	left := r.leftovers()
 	lost, dup := tally(acked, r.onChain(""))
 
-	summary(t, "kill9 pipe: %d kills (%d MiB stdin), %d acknowledged, %d lost, %d duplicated, %s, %d incomplete after a kill, %s left, %d orphan assets",
-		kills, size>>20, len(acked), len(lost), len(dup), verdict, len(incomplete), plural(len(left), "temp file"), orphans)
+	summary(t, "kill9 pipe %s: %d kills (%d MiB stdin), %d acknowledged, %d lost, %d duplicated, %s, %d incomplete after a kill, %s left, %d orphan assets",
+		store, kills, size>>20, len(acked), len(lost), len(dup), verdict, len(incomplete), plural(len(left), "temp file"), orphans)
 	if len(faults) > 0 {
 		t.Errorf("faults after the re-run: %v", faults)
 	}
