@@ -1,6 +1,7 @@
 package faults
 
 import (
+	"strings"
 	"testing"
 	"time"
 )
@@ -48,7 +49,11 @@ func TestKill9ImportCSV(t *testing.T) {
 		hit++
 		p.kill9()
 		ack(p.wait().stdout)
-		if faults, res := r.verify(""); res.code != 0 {
+		faults, res := r.verify("")
+		if res.code != 0 && len(acked) == 0 && len(faults) == 0 && strings.Contains(res.stderr, "not found") {
+			continue // killed before it made the chain: nothing to check yet
+		}
+		if res.code != 0 {
 			incomplete++
 			if len(faults) == 0 {
 				t.Errorf("kill %d: verify failed without naming a fault: %s", hit, res)
