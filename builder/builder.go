@@ -232,7 +232,7 @@ func (b *Builder) linkAll(ctx context.Context, items []pending) {
 			return blk, backoff.Permanent(err)
 		}
 		if err != nil {
-			b.log.Warn("link failed, retrying", "chain", b.settings.Name, "err", err)
+			b.log.Info("link failed, retrying", "chain", b.settings.Name, "err", err)
 		}
 		return blk, err
 	}, backoff.WithMaxTries(b.retries), backoff.WithMaxElapsedTime(time.Minute))

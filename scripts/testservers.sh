@@ -18,6 +18,7 @@
 #   BH_TEST_MINIO_BIN      the minio binary (a cluster test may start more servers)
 #   BH_TEST_MINIO_DIR      an empty folder for such extra servers' data
 #   BH_TEST_MONGO          mongodb://127.0.0.1:PORT/bhtest                    (FerretDB)
+#   BH_TEST_FERRETDB_BIN   the ferretdb binary (a test may start a private one)
 #   BH_TEST_MYSQL          mysql://root@127.0.0.1:3306/bhtest                 (MariaDB)
 #   BH_TEST_AMQP           amqp://guest:guest@127.0.0.1:5672/                 (RabbitMQ)
 #   BH_TEST_DIR            the temp folder (data and logs: BH_TEST_DIR/*.log)
@@ -367,6 +368,7 @@ _bh_up_mongo() {
 	_bh_start ferretdb "$bin" -listen "127.0.0.1:$port" -dir "$BH_TEST_DIR/ferretdb"
 	_bh_wait "mongo (ferretdb)" "$BH_TEST_DIR/ferretdb.log" "$_BH_PID" "${BH_TEST_WAIT:-60}" \
 		_bh_port_open 127.0.0.1 "$port" || return 1
+	export BH_TEST_FERRETDB_BIN=$bin
 	export BH_TEST_MONGO="mongodb://127.0.0.1:$port/bhtest"
 	_bh_log "mongo (ferretdb) up on 127.0.0.1:$port (pid $_BH_PID)"
 }
@@ -493,6 +495,6 @@ bh_servers_down() {
 		fi
 	fi
 	unset BH_TEST_DIR BH_TEST_S3 BH_TEST_S3_ENDPOINT BH_TEST_S3_ACCESS_KEY BH_TEST_S3_SECRET_KEY \
-		BH_TEST_MINIO_BIN BH_TEST_MINIO_DIR BH_TEST_MONGO BH_TEST_MYSQL BH_TEST_AMQP
+		BH_TEST_MINIO_BIN BH_TEST_MINIO_DIR BH_TEST_MONGO BH_TEST_FERRETDB_BIN BH_TEST_MYSQL BH_TEST_AMQP
 	return 0
 }

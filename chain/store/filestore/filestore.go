@@ -34,6 +34,7 @@ import (
 	"strings"
 	"sync"
 	"sync/atomic"
+	"syscall"
 
 	"golang.org/x/sync/errgroup"
 	"golang.org/x/sys/unix"
@@ -86,11 +87,14 @@ func open(u *url.URL, kind string) (dir, error) {
 	}
 	q := u.Query()
 	d := dir{dir: filepath.Join(root, kind), tmp: filepath.Join(root, "tmp"), sync: q.Get("nosync") == "", anon: &anonTemp{}}
-	if _, err := os.Stat(root); errors.Is(err, fs.ErrNotExist) {
-		parent := filepath.Dir(root)
-		if _, err := os.Stat(parent); err != nil {
-			return dir{}, fmt.Errorf("folder %s does not exist and neither does its parent: create it or pick another --home", root)
-		}
+	// A missing home is made, with its missing parents, private to its
+	// owner (as git init and restic init do); an existing one keeps its
+	// mode.
+	if fi, err := os.Stat(root); err == nil && !fi.IsDir() {
+		return dir{}, errors.New("a file, not a folder: pick another --home")
+	}
+	if err := os.MkdirAll(root, 0o700); err != nil {
+		return dir{}, permHint(err)
 	}
 	for _, p := range []string{d.dir, d.tmp} {
 		if err := os.MkdirAll(p, 0o755); err != nil {
@@ -101,8 +105,11 @@ func open(u *url.URL, kind string) (dir, error) {
 }
 
 func permHint(err error) error {
-	if errors.Is(err, fs.ErrPermission) {
+	switch {
+	case errors.Is(err, fs.ErrPermission):
 		return fmt.Errorf("%w: check the folder's owner and mode, or pick another --home", err)
+	case errors.Is(err, syscall.EROFS), errors.Is(err, syscall.ENOTDIR):
+		return fmt.Errorf("%w: pick another --home", err)
 	}
 	return err
 }
