@@ -98,6 +98,9 @@ func newApp(stdin io.Reader, stdout, stderr io.Writer) *cli.App {
 			newOracleCommand(),
 			newContractCommand(),
 			newServeCommand(),
+			newQueryCommand(),
+			newSearchCommand(),
+			newAssetsCommand(),
 		},
 	}
 	// `bhctl stream` is `bhctl import stream`, as the mission's CLI names it.
