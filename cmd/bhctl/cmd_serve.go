@@ -17,7 +17,7 @@ func newServeCommand() *cli.Command {
 	return &cli.Command{
 		Name:        "serve",
 		Usage:       "run a capture server",
-		Subcommands: []*cli.Command{newServeHTTPCommand()},
+		Subcommands: []*cli.Command{newServeHTTPCommand(), newServeUICommand()},
 	}
 }
 
