@@ -18,7 +18,7 @@ func newServeCommand() *cli.Command {
 	return &cli.Command{
 		Name:        "serve",
 		Usage:       "run a capture server",
-		Subcommands: []*cli.Command{newServeHTTPCommand(), newServeBuilderCommand()},
+		Subcommands: []*cli.Command{newServeHTTPCommand(), newServeBuilderCommand(), newServeUICommand()},
 	}
 }
 

@@ -152,6 +152,9 @@ func newApp(stdin io.Reader, stdout, stderr io.Writer) *cli.App {
 			newProveCommand(),
 			newStatusCommand(),
 			newDLQCommand(),
+			newQueryCommand(),
+			newSearchCommand(),
+			newAssetsCommand(),
 		},
 	}
 	// `bhctl stream` is `bhctl import stream`, as the mission's CLI names it.
