@@ -24,9 +24,7 @@ func newServeBuilderCommand() *cli.Command {
 			"receipt is linked twice (each carries a capture id, looked for in the blocks\n" +
 			"linked since it was published). What cannot be linked goes to the dead-letter\n" +
 			"queue (bhctl dlq). Publishes a heartbeat every --heartbeat (bhctl status).\n" +
-			"SIGTERM or Ctrl-C stops it; what it had not linked is delivered again.\n\n" +
-			"Example:\n" +
-			"  bhctl serve builder --broker amqp://guest:guest@127.0.0.1:5672/ --all",
+			"SIGTERM or Ctrl-C stops it; what it had not linked is delivered again.",
 		Flags: []cli.Flag{
 			&cli.StringSliceFlag{Name: "chains", Usage: "names or ids of the chains to link (comma list or repeated)"},
 			&cli.BoolFlag{Name: "all", Usage: "link every chain of the block store, and chains created later"},
@@ -143,9 +141,7 @@ func newStatusCommand() *cli.Command {
 		Usage: "show the builder daemons alive and each chain's pending receipts",
 		Description: "Listens for the daemons' heartbeats for --wait, then prints one line per daemon\n" +
 			"(host, pid, chains, counts, last error) and one per chain (receipts waiting in\n" +
-			"its queue, consumers, tail height and age).\n\n" +
-			"Example:\n" +
-			"  bhctl status --broker amqp://guest:guest@127.0.0.1:5672/ -o json",
+			"its queue, consumers, tail height and age).",
 		Flags: []cli.Flag{
 			&cli.DurationFlag{Name: "wait", Value: 2500 * time.Millisecond, Usage: "how long to listen for heartbeats (longer than the daemons' --heartbeat)"},
 		},
@@ -241,18 +237,12 @@ func newDLQCommand() *cli.Command {
 		Description: "A receipt that cannot be linked (not a receipt, bad hash, asset missing from\n" +
 			"the store, wrong length, wrong queue, too large) waits in the dead-letter queue\n" +
 			"<namespace>.dlq (blockhub.dlq) with its error {code, path, msg}, the queue it came from and the\n" +
-			"original message. Replay puts it back once the cause is fixed.\n\n" +
-			"Example:\n" +
-			"  bhctl dlq list --broker amqp://guest:guest@127.0.0.1:5672/",
+			"original message. Replay puts it back once the cause is fixed.",
 		Subcommands: []*cli.Command{
-			{Name: "list", Usage: "one line per dead letter", Flags: []cli.Flag{&cli.IntFlag{Name: "limit", Usage: "at most this many (0: all)"}}, Action: withEnv(runDLQList),
-				Description: "Example:\n  bhctl dlq list --broker amqp://guest:guest@127.0.0.1:5672/ -o json"},
-			{Name: "show", Usage: "the whole dead letter ID", ArgsUsage: "ID", Action: withEnv(runDLQShow),
-				Description: "Example:\n  bhctl dlq show 3f1c09a2b7e4d5c6-12 --broker amqp://guest:guest@127.0.0.1:5672/"},
-			{Name: "replay", Usage: "publish dead letters to their queues again", ArgsUsage: "ID... | --all", Flags: []cli.Flag{ids}, Action: withEnv(runDLQSettle(broker.Replay)),
-				Description: "Example:\n  bhctl dlq replay --all --broker amqp://guest:guest@127.0.0.1:5672/"},
-			{Name: "drop", Usage: "remove dead letters", ArgsUsage: "ID... | --all", Flags: []cli.Flag{ids}, Action: withEnv(runDLQSettle(broker.Drop)),
-				Description: "Example:\n  bhctl dlq drop 3f1c09a2b7e4d5c6-12 --broker amqp://guest:guest@127.0.0.1:5672/"},
+			{Name: "list", Usage: "one line per dead letter", Flags: []cli.Flag{&cli.IntFlag{Name: "limit", Usage: "at most this many (0: all)"}}, Action: withEnv(runDLQList)},
+			{Name: "show", Usage: "the whole dead letter ID", ArgsUsage: "ID", Action: withEnv(runDLQShow)},
+			{Name: "replay", Usage: "publish dead letters to their queues again", ArgsUsage: "ID... | --all", Flags: []cli.Flag{ids}, Action: withEnv(runDLQSettle(broker.Replay))},
+			{Name: "drop", Usage: "remove dead letters", ArgsUsage: "ID... | --all", Flags: []cli.Flag{ids}, Action: withEnv(runDLQSettle(broker.Drop))},
 		},
 	}
 }
