@@ -52,7 +52,6 @@ const (
 	CodeSchema       = "schema"        // not a receipt message
 	CodeBadHash      = "bad_hash"      // hash not of its crypt's form
 	CodeWrongQueue   = "wrong_queue"   // the message names another chain than its queue
-	CodeUnknownChain = "unknown_chain" // no such chain in the block store
 	CodeAssetMissing = "asset_missing" // the asset is not in the asset store (after retries)
 	CodeBadLength    = "bad_length"    // the stored asset's size is not the receipt's length
 	CodeTooLarge     = "too_large"     // the message is over MaxMessageBytes
