@@ -133,6 +133,9 @@ func (r *replay) run(ctx context.Context) error {
 					r.o.log().Info("target holds no records: replaying from the root", "name", r.batch.Name, "height", p.Height)
 					r.sum.Rebuilt = true
 					ok = false
+					// The stored position is still p: the first batch
+					// moves it from there (a target's compare-and-set).
+					r.sent = p
 				}
 			}
 		}

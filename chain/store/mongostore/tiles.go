@@ -34,7 +34,16 @@ func (s *BlockStore) GetTile(ctx context.Context, chainID, name string) ([]byte,
 
 // PutTile implements driver.TileStore: one document replaced whole.
 func (s *BlockStore) PutTile(ctx context.Context, chainID, name string, data []byte) error {
-	_, err := s.db.Collection(cTiles).ReplaceOne(ctx, byID(chainID+"/"+name),
-		bson.D{{Key: "data", Value: data}}, options.Replace().SetUpsert(true))
+	put := func() error {
+		_, err := s.db.Collection(cTiles).ReplaceOne(ctx, byID(chainID+"/"+name),
+			bson.D{{Key: "data", Value: data}}, options.Replace().SetUpsert(true))
+		return err
+	}
+	err := put()
+	if mongo.IsDuplicateKeyError(err) {
+		// Two upserts of a new id raced and the other inserted first: the
+		// document exists now, so replacing it succeeds.
+		err = put()
+	}
 	return err
 }

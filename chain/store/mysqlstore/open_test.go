@@ -108,8 +108,8 @@ func TestDDL(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if n := strings.Count(ddl, "CREATE TABLE IF NOT EXISTS"); n != 5 {
-		t.Fatalf("DDL has %d CREATE TABLE statements; want 5:\n%s", n, ddl)
+	if n := strings.Count(ddl, "CREATE TABLE IF NOT EXISTS"); n != 6 {
+		t.Fatalf("DDL has %d CREATE TABLE statements; want 6:\n%s", n, ddl)
 	}
 	c := must(parseURL(u, func(string) string { return "" }))
 	db := sql.OpenDB(must(mysql.NewConnector(c.mysql)))
