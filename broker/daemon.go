@@ -316,6 +316,24 @@ func (l *linker) consume(ctx context.Context) error {
 	if err != nil {
 		return fmt.Errorf("consume %s: %w", l.queue, err)
 	}
+	// Deliveries are taken off the client's channel while a block is being
+	// linked, so that what arrived meanwhile fills the next block (up to
+	// max) instead of one block each. The buffer holds at most the
+	// prefetch; it is closed when the client's channel is.
+	in := make(chan amqp.Delivery, max(2*l.settings.MaxAssets, 64))
+	go func(from <-chan amqp.Delivery) {
+		defer close(in)
+		for d := range from {
+			in <- d
+		}
+	}(dels)
+	dels = nil // closeConsumer: the goroutine above drains the client's channel
+	defer func() {
+		go func() {
+			for range in {
+			}
+		}()
+	}()
 	batch := builder.NewBatcher[amqp.Delivery](builder.BatchPolicy{Count: l.settings.MinAssets, Period: time.Duration(l.settings.TTL)})
 	timer := time.NewTimer(time.Hour)
 	defer timer.Stop()
@@ -328,7 +346,7 @@ func (l *linker) consume(ctx context.Context) error {
 		select {
 		case <-ctx.Done():
 			return nil
-		case del, ok := <-dels:
+		case del, ok := <-in:
 			if !ok {
 				return errDeliveriesEnded
 			}
@@ -337,7 +355,7 @@ func (l *linker) consume(ctx context.Context) error {
 			// so a backlog fills blocks up to max.
 			for batch.Len() < l.settings.MaxAssets {
 				select {
-				case del, ok := <-dels:
+				case del, ok := <-in:
 					if !ok {
 						return errDeliveriesEnded
 					}

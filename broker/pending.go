@@ -74,7 +74,7 @@ func (p *Publisher) inherit() error {
 				return fmt.Errorf("broker: pending file %s: %w", path, perr)
 			}
 			body := append([]byte(nil), line...)
-			p.queued = append(p.queued, &pub{msg: m, body: body, first: time.Now(), from: pf})
+			p.enqueue(&pub{msg: m, body: body, first: time.Now(), from: pf})
 			pf.left++
 		}
 		if err := sc.Err(); err != nil {

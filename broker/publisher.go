@@ -64,6 +64,7 @@ type Publisher struct {
 	mu       sync.Mutex
 	queued   []*pub          // to publish (again)
 	waiting  map[string]*pub // confirmed, not yet seen linked (WaitLinked)
+	open     map[string]*pub // every receipt without its outcome yet (WaitLinked)
 	closing  bool
 	err      error // set when the publisher gave up
 	kick     chan struct{}
@@ -82,6 +83,9 @@ type pub struct {
 	first     time.Time           // first publish attempt
 	confirmed time.Time
 	from      *pendingFile
+	// linked is where the chain showed it before its copy was confirmed
+	// (an earlier run's copy was linked first).
+	linked *builder.Linked
 }
 
 // NewPublisher returns a Publisher for the chain rooted at root over conn,
@@ -100,6 +104,7 @@ func NewPublisher(ctx context.Context, conn *Conn, root chain.Block, opts *Publi
 		log:     opts.Logger,
 		ids:     newCaptureIDs(),
 		waiting: map[string]*pub{},
+		open:    map[string]*pub{},
 		kick:    make(chan struct{}, 1),
 		done:    make(chan struct{}),
 	}
@@ -132,10 +137,56 @@ func NewPublisher(ctx context.Context, conn *Conn, root chain.Block, opts *Publi
 		return nil, err
 	}
 	if p.opts.WaitLinked {
+		// An inherited receipt may have been linked before this run began
+		// (its first copy was in the queue): look from before it was sent.
+		if oldest, ok := p.oldestQueued(); ok {
+			var err error
+			if tail, err = backTo(ctx, opts.Blocks, tail, oldest.Add(-inheritSkew)); err != nil {
+				return nil, err
+			}
+		}
 		go p.follow(ctx, tail)
 	}
 	go p.run(ctx)
 	return p, nil
+}
+
+// inheritSkew is how far the clock of the run that left a pending file
+// may be ahead of the clocks that stamped the blocks.
+const inheritSkew = 5 * time.Minute
+
+// oldestQueued is the earliest send time of the receipts queued so far.
+func (p *Publisher) oldestQueued() (time.Time, bool) {
+	if len(p.queued) == 0 {
+		return time.Time{}, false
+	}
+	oldest := time.Now()
+	for _, b := range p.queued {
+		t, err := time.Parse(time.RFC3339Nano, b.msg.Time)
+		if err != nil {
+			return time.Time{}, true // unknown: look from the root
+		}
+		if t.Before(oldest) {
+			oldest = t
+		}
+	}
+	return oldest, true
+}
+
+// backTo steps back from b through its predecessors to the first block
+// stamped before since (or the root).
+func backTo(ctx context.Context, blocks *store.Blocks, b chain.Block, since time.Time) (chain.Block, error) {
+	for !b.IsRoot() {
+		if t, err := b.At(); err == nil && t.Before(since) {
+			return b, nil
+		}
+		prev, err := blocks.Get(ctx, b.Prev)
+		if err != nil {
+			return b, fmt.Errorf("broker: reading back the chain for pending receipts: %w", err)
+		}
+		b = prev
+	}
+	return b, nil
 }
 
 // Add publishes the receipt of a stored asset. Its meta gains "capture",
@@ -161,9 +212,17 @@ func (p *Publisher) Add(r chain.Receipt) (<-chan builder.Linked, error) {
 	if p.closing {
 		return nil, builder.ErrClosed
 	}
-	p.queued = append(p.queued, &pub{msg: m, body: body, ch: ch, first: time.Now()})
+	p.enqueue(&pub{msg: m, body: body, ch: ch, first: time.Now()})
 	p.signal()
 	return ch, nil
+}
+
+// enqueue queues a new receipt. Callers hold p.mu (or own p alone).
+func (p *Publisher) enqueue(b *pub) {
+	p.queued = append(p.queued, b)
+	if p.opts.WaitLinked {
+		p.open[b.msg.Capture] = b
+	}
 }
 
 func (p *Publisher) signal() {
@@ -202,6 +261,7 @@ func (p *Publisher) run(ctx context.Context) {
 			batch = batch[:500]
 		}
 		p.queued = p.queued[len(batch):]
+		batch = p.takeLinked(batch)
 		finished := p.closing && len(p.queued) == 0 && len(batch) == 0 && len(p.waiting) == 0
 		p.mu.Unlock()
 
@@ -379,6 +439,10 @@ func (p *Publisher) confirmed(batch []*pub) {
 	defer p.mu.Unlock()
 	for _, b := range batch {
 		if p.opts.WaitLinked {
+			if b.linked != nil {
+				p.deliver(b, *b.linked)
+				continue
+			}
 			if _, seen := p.waiting[b.msg.Capture]; !seen {
 				b.confirmed = now
 				p.waiting[b.msg.Capture] = b
@@ -389,8 +453,23 @@ func (p *Publisher) confirmed(batch []*pub) {
 	}
 }
 
+// takeLinked delivers the receipts of batch already seen on the chain
+// and returns the others. Callers hold p.mu.
+func (p *Publisher) takeLinked(batch []*pub) []*pub {
+	out := batch[:0:0]
+	for _, b := range batch {
+		if b.linked != nil {
+			p.deliver(b, *b.linked)
+			continue
+		}
+		out = append(out, b)
+	}
+	return out
+}
+
 // deliver gives a receipt its outcome. Callers hold p.mu.
 func (p *Publisher) deliver(b *pub, l builder.Linked) {
+	delete(p.open, b.msg.Capture)
 	if b.ch != nil {
 		b.ch <- l
 		b.ch = nil
@@ -453,7 +532,7 @@ func (p *Publisher) follow(ctx context.Context, tail chain.Block) {
 func (p *Publisher) seen(b chain.Block) {
 	p.mu.Lock()
 	defer p.mu.Unlock()
-	if len(p.waiting) == 0 && len(p.queued) == 0 {
+	if len(p.open) == 0 {
 		return
 	}
 	for i, r := range b.Assets {
@@ -461,9 +540,12 @@ func (p *Publisher) seen(b chain.Block) {
 		if !ok {
 			continue
 		}
+		l := builder.Linked{Block: b.ID, Height: b.Height, Index: i}
 		if w, ok := p.waiting[id]; ok {
 			delete(p.waiting, id)
-			p.deliver(w, builder.Linked{Block: b.ID, Height: b.Height, Index: i})
+			p.deliver(w, l)
+		} else if o, ok := p.open[id]; ok && o.linked == nil {
+			o.linked = &l // queued or on its way: it ends when it comes back
 		}
 	}
 	if len(p.waiting) == 0 {
@@ -480,7 +562,7 @@ func (p *Publisher) stop(ctx context.Context) {
 	for _, w := range p.waiting {
 		left = append(left, w)
 	}
-	p.queued, p.waiting = nil, map[string]*pub{}
+	p.queued, p.waiting, p.open = nil, map[string]*pub{}, map[string]*pub{}
 	p.mu.Unlock()
 	if len(left) == 0 {
 		p.release()
