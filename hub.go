@@ -412,9 +412,12 @@ func (h *Hub) appender(l appender.Linker, crypt chain.Crypt) *appender.Appender 
 // unknown length (the folder store's tmp/ when the home is the store).
 func (h *Hub) SpoolDir() string { return filepath.Join(h.Home, "tmp") }
 
-// publisher dials the hub's broker (once) and returns a publisher of the
-// chain's receipts.
-func (h *Hub) publisher(ctx context.Context, root chain.Block) (*broker.Publisher, error) {
+// ConnectBroker dials the hub's broker, once: its writers share the
+// connection. ctx bounds the dial only. Without a broker it returns nil.
+func (h *Hub) ConnectBroker(ctx context.Context) (*broker.Conn, error) {
+	if h.broker == nil {
+		return nil, nil
+	}
 	if h.brokerConn == nil {
 		conn, err := broker.Dial(ctx, h.broker.URL, &broker.Options{Logger: h.log, Timeout: h.broker.Timeout})
 		if err != nil {
@@ -422,7 +425,17 @@ func (h *Hub) publisher(ctx context.Context, root chain.Block) (*broker.Publishe
 		}
 		h.brokerConn = conn
 	}
-	return broker.NewPublisher(ctx, h.brokerConn, root, &broker.PublisherOptions{
+	return h.brokerConn, nil
+}
+
+// publisher dials the hub's broker (once) and returns a publisher of the
+// chain's receipts.
+func (h *Hub) publisher(ctx context.Context, root chain.Block) (*broker.Publisher, error) {
+	conn, err := h.ConnectBroker(ctx)
+	if err != nil {
+		return nil, err
+	}
+	return broker.NewPublisher(ctx, conn, root, &broker.PublisherOptions{
 		Assets: h.Assets, Blocks: h.Blocks, Logger: h.log,
 		WaitLinked: h.broker.WaitLinked, ConfirmTTL: h.broker.ConfirmTTL, Timeout: h.broker.Timeout,
 		PendingDir: filepath.Join(h.Home, "broker"), Shutdown: h.broker.Shutdown,

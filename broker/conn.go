@@ -130,8 +130,10 @@ func (c *Conn) connection(ctx context.Context) (*amqp.Connection, error) {
 	b.InitialInterval = 100 * time.Millisecond
 	b.MaxInterval = 2 * time.Second
 	refused := 0
+	var last error // what the last try met, for when ctx ends the wait
 	conn, err := backoff.Retry(ctx, func() (*amqp.Connection, error) {
 		conn, err := amqp.DialConfig(c.url, cfg)
+		last = err
 		var ae *amqp.Error
 		if errors.As(err, &ae) && (ae.Code == amqp.AccessRefused || ae.Code == amqp.NotAllowed) {
 			// Wrong user, password or vhost: waiting will not help. (Once
@@ -144,6 +146,9 @@ func (c *Conn) connection(ctx context.Context) (*amqp.Connection, error) {
 	}, backoff.WithBackOff(b), backoff.WithMaxElapsedTime(c.timeout), backoff.WithMaxTries(0))
 	if err != nil {
 		if ctx.Err() != nil {
+			if last != nil {
+				return nil, fmt.Errorf("broker %s: %w (last try: %v)", c.redacted, ctx.Err(), last)
+			}
 			return nil, fmt.Errorf("broker %s: %w", c.redacted, ctx.Err())
 		}
 		return nil, fmt.Errorf("broker %s: unreachable for %s: %w", c.redacted, c.timeout, err)
@@ -166,4 +171,19 @@ func (c *Conn) Close() error {
 		return nil
 	}
 	return c.conn.Close()
+}
+
+// Declare declares a chain's receipt queue (durable) on a channel of its
+// own: the start-up checklists of captures say it is there before the
+// first receipt is published.
+func (c *Conn) Declare(ctx context.Context, queue string) error {
+	ch, err := c.Channel(ctx)
+	if err != nil {
+		return err
+	}
+	defer ch.Close()
+	if err := declareReceipts(ch, queue); err != nil {
+		return fmt.Errorf("broker %s: %w", c.redacted, err)
+	}
+	return nil
 }

@@ -7,6 +7,8 @@ import (
 	"encoding/json"
 	"fmt"
 	"math/rand/v2"
+	"net"
+	"net/http"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -57,6 +59,7 @@ type e2e struct {
 	bin    string
 	home   string
 	broker string
+	env    []string // more environment for every process
 }
 
 func newE2E(t *testing.T) *e2e {
@@ -69,6 +72,7 @@ func newE2E(t *testing.T) *e2e {
 func (e *e2e) cmd(ctx context.Context, broker string, args ...string) *exec.Cmd {
 	c := exec.CommandContext(ctx, e.bin, args...)
 	c.Env = append(os.Environ(), "BH_HOME="+e.home, "BH_BROKER="+broker, "BH_CHAIN=e2e")
+	c.Env = append(c.Env, e.env...)
 	return c
 }
 
@@ -93,9 +97,11 @@ type daemon struct {
 	mu     *sync.Mutex
 }
 
-func (e *e2e) startBuilder(broker string) *daemon {
+// startBuilder starts a builder daemon with env added to the e2e's.
+func (e *e2e) startBuilder(broker string, env ...string) *daemon {
 	e.t.Helper()
 	c := e.cmd(context.Background(), broker, "serve", "builder", "--chains", "e2e", "--heartbeat", "500ms")
+	c.Env = append(c.Env, env...)
 	var mu sync.Mutex
 	buf := &bytes.Buffer{}
 	c.Stderr = lockedWriter{&mu, buf}
@@ -385,4 +391,124 @@ func TestE2EUnconfirmedIsNotPrinted(t *testing.T) {
 	if !strings.HasPrefix(last, "bhctl: broker amqp://guest:xxxxx@") || !strings.Contains(last, "unreachable") {
 		t.Fatalf("stderr: %q", errb.String())
 	}
+}
+
+// The builder's asset store (MinIO, through a proxy) is unreachable for 5
+// seconds while captures publish: it decides nothing meanwhile (no dead
+// letter), warns, and links every receipt once when the store is back. A
+// capture whose own asset store is unreachable prints no hash and fails.
+func TestE2EAssetStoreOutage(t *testing.T) {
+	e := newE2E(t)
+	s3 := testenv.URL(t, testenv.S3)
+	p := newProxy(t, testenv.ParsedURL(t, testenv.S3).Host)
+	e.env = []string{"BH_ASSET_STORE=" + s3}
+	e.run("", "", "chain", "create", "e2e", "--max", "20", "--ttl", "50ms")
+	d := e.startBuilder(e.broker, "BH_ASSET_STORE="+viaProxy(t, s3, p))
+
+	p.cut()
+	restored := time.AfterFunc(5*time.Second, p.restore)
+	defer restored.Stop()
+	printed := e.captures(e.broker, 2, 10, nil)
+	got := e.waitLinked(printed, 60*time.Second)
+	e.checkOnce(printed, got)
+	if strings.Contains(d.log(), "dead-lettering") {
+		t.Errorf("the builder dead-lettered receipts while its asset store was down:\n%s", d.log())
+	}
+	if n := strings.Count(d.log(), "cannot link; retrying"); n != 1 {
+		t.Errorf("the builder warned %d times of its asset store being down, want once:\n%s", n, d.log())
+	}
+	t.Logf("asset store outage 5s: %d receipts, each linked once", len(printed))
+
+	// A capture that cannot store its asset claims nothing.
+	p.cut()
+	c := e.cmd(context.Background(), e.broker, "pipe")
+	c.Env = append(c.Env, "BH_ASSET_STORE="+viaProxy(t, s3, p))
+	c.Stdin = strings.NewReader("never stored\n")
+	var out, errb bytes.Buffer
+	c.Stdout, c.Stderr = &out, &errb
+	start := time.Now()
+	err := c.Run()
+	if err == nil || out.Len() != 0 {
+		t.Fatalf("pipe with its asset store down: err %v, stdout %q", err, out.String())
+	}
+	lines := strings.Split(strings.TrimSpace(errb.String()), "\n")
+	if last := lines[len(lines)-1]; !strings.Contains(last, p.addr()) {
+		t.Errorf("the error does not name the asset store: %q", errb.String())
+	}
+	t.Logf("pipe with its asset store down failed after %s: %s", time.Since(start).Round(time.Millisecond), lines[len(lines)-1])
+}
+
+// serve http with --broker says what it waited for, a line each, then
+// captures through the builder; with the broker down it fails with one
+// line after --startup-timeout.
+func TestE2EServeHTTPChecklist(t *testing.T) {
+	e := newE2E(t)
+	e.run("", "", "chain", "create", "e2e", "--max", "20", "--ttl", "50ms")
+	e.startBuilder(e.broker)
+
+	addr := freeAddr(t)
+	c := e.cmd(context.Background(), e.broker, "serve", "http", "--listen", addr)
+	var mu sync.Mutex
+	buf := &bytes.Buffer{}
+	c.Stderr = lockedWriter{&mu, buf}
+	if err := c.Start(); err != nil {
+		t.Fatal(err)
+	}
+	srv := &daemon{cmd: c, stderr: buf, mu: &mu}
+	t.Cleanup(func() { srv.cmd.Process.Kill(); srv.cmd.Wait() })
+	deadline := time.Now().Add(30 * time.Second)
+	for !strings.Contains(srv.log(), "serving http on") {
+		if time.Now().After(deadline) || srv.cmd.ProcessState != nil {
+			t.Fatalf("serve http not up:\n%s", srv.log())
+		}
+		time.Sleep(50 * time.Millisecond)
+	}
+	steps := []string{"block store", "asset store", "broker amqp://guest:xxxxx@", "queue ", "HTTP port " + addr + " open"}
+	at := 0
+	for _, line := range strings.Split(srv.log(), "\n") {
+		for at < len(steps) && strings.Contains(line, steps[at]) {
+			at++
+		}
+	}
+	if at != len(steps) {
+		t.Fatalf("checklist: step %q missing or out of order:\n%s", steps[at], srv.log())
+	}
+
+	resp, err := http.Post("http://"+addr+"/hook", "application/json", strings.NewReader(`{"event":"checklist"}`))
+	if err != nil {
+		t.Fatal(err)
+	}
+	var rc struct {
+		Body string `json:"body"`
+	}
+	json.NewDecoder(resp.Body).Decode(&rc)
+	resp.Body.Close()
+	if resp.StatusCode != http.StatusCreated || rc.Body == "" {
+		t.Fatalf("POST: %s, receipt %+v", resp.Status, rc)
+	}
+	e.checkOnce([]string{rc.Body}, e.waitLinked([]string{rc.Body}, 30*time.Second))
+
+	// The broker down: one clear line after the start-up timeout.
+	p := newProxy(t, testenv.ParsedURL(t, testenv.AMQP).Host)
+	p.cut()
+	bad := e.cmd(context.Background(), viaProxy(t, e.broker, p), "serve", "http", "--listen", freeAddr(t), "--startup-timeout", "2s")
+	var errb bytes.Buffer
+	bad.Stderr = &errb
+	if err := bad.Run(); err == nil {
+		t.Fatalf("serve http with the broker down exited 0:\n%s", errb.String())
+	}
+	lines := strings.Split(strings.TrimSpace(errb.String()), "\n")
+	if last := lines[len(lines)-1]; !strings.Contains(last, "serve http: not ready after 2s: broker") || !strings.Contains(last, "last try") {
+		t.Fatalf("last line %q of:\n%s", last, errb.String())
+	}
+}
+
+// freeAddr is a loopback address with a port free right now.
+func freeAddr(t *testing.T) string {
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer ln.Close()
+	return ln.Addr().String()
 }

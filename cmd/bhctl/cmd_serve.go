@@ -10,6 +10,8 @@ import (
 
 	"github.com/urfave/cli/v2"
 
+	"github.com/blockhub/blockhub"
+	"github.com/blockhub/blockhub/chain"
 	"github.com/blockhub/blockhub/connectors"
 	"github.com/blockhub/blockhub/connectors/httpcapture"
 )
@@ -50,6 +52,7 @@ func newServeHTTPCommand() *cli.Command {
 			&cli.IntFlag{Name: "response-code", EnvVars: []string{"BH_SERVE_RESPONSE_CODE"}, Value: 201, Usage: "status of the answer to accepted requests (2xx)"},
 			&cli.StringFlag{Name: "response-body", EnvVars: []string{"BH_SERVE_RESPONSE_BODY"}, Usage: "answer to accepted requests instead of the JSON receipt"},
 			&cli.DurationFlag{Name: "shutdown-timeout", Value: 30 * time.Second, Usage: "how long a stop waits for requests in flight"},
+			&cli.DurationFlag{Name: "startup-timeout", Value: time.Minute, Usage: "how long the start-up checks may wait for the stores and the broker"},
 			&cli.DurationFlag{Name: "read-timeout", EnvVars: []string{"BH_SERVE_READ_TIMEOUT"}, Value: httpcapture.DefaultReadTimeout, Usage: "longest time to read one request, body included (then 408 and the connection is closed)"},
 			&cli.DurationFlag{Name: "idle-timeout", EnvVars: []string{"BH_SERVE_IDLE_TIMEOUT"}, Value: httpcapture.DefaultIdleTimeout, Usage: "close keep-alive connections idle this long"},
 		},
@@ -132,12 +135,16 @@ func runServeHTTP(c *cli.Context, e *env) error {
 	if err != nil {
 		return err
 	}
-	return serveHTTP(e, c.String("listen"), opts)
+	if c.Duration("startup-timeout") <= 0 {
+		return usagef("--startup-timeout %s: want a positive duration", c.Duration("startup-timeout"))
+	}
+	return serveHTTP(e, c.String("listen"), c.Duration("startup-timeout"), opts)
 }
 
 // serveHTTP runs the capture server until e.ctx ends, then links what it
-// accepted.
-func serveHTTP(e *env, listen string, opts httpcapture.Options) error {
+// accepted. It starts with a checklist, one line a step on stderr, that
+// fails with the step that was not done within startup.
+func serveHTTP(e *env, listen string, startup time.Duration, opts httpcapture.Options) error {
 	h, err := e.open()
 	if err != nil {
 		return err
@@ -146,6 +153,14 @@ func serveHTTP(e *env, listen string, opts httpcapture.Options) error {
 	root, err := e.chainFor(h, opts.DryRun)
 	if err != nil {
 		return err
+	}
+	ready, cancel := context.WithTimeout(e.ctx, startup)
+	defer cancel()
+	if err := serveChecklist(ready, e, h, root); err != nil {
+		if ready.Err() != nil && e.ctx.Err() == nil {
+			return fmt.Errorf("serve http: not ready after %s: %w", startup, err)
+		}
+		return fmt.Errorf("serve http: %w", err)
 	}
 	opts.Chain = root.ID
 	if opts.Chain == "" {
@@ -215,6 +230,7 @@ func serveHTTP(e *env, listen string, opts httpcapture.Options) error {
 		link()
 		return fmt.Errorf("serve http: %w", err)
 	}
+	e.notef("serve http: HTTP port %s open", ln.Addr())
 	e.notef("serving http on %s into chain %q", ln.Addr(), e.chain)
 	serveErr := srv.Serve(e.ctx, ln)
 	if err := link(); err != nil && serveErr == nil {
@@ -223,4 +239,33 @@ func serveHTTP(e *env, listen string, opts httpcapture.Options) error {
 	st := srv.Stats()
 	e.notef("serve http: stopped; accepted %d, refused %d, failed %d", st.Accepted, st.Refused, st.Failed)
 	return serveErr
+}
+
+// serveChecklist says, a line each, that the stores answer, the chain's
+// tail is found and (with --broker) the broker is connected and the
+// chain's queue declared.
+func serveChecklist(ctx context.Context, e *env, h *blockhub.Hub, root chain.Block) error {
+	if root.ID == "" {
+		return nil // a dry run on a chain that does not exist yet
+	}
+	tail, err := h.Blocks.Tail(ctx, root.ID)
+	if err != nil {
+		return fmt.Errorf("block store %s: %w", h.Blocks.URL(), err)
+	}
+	e.notef("serve http: block store %s: reachable; chain %q tail at height %d", h.Blocks.URL(), e.chain, tail.Height)
+	if _, err := h.Assets.Has(ctx, chain.DefaultCrypt.Sum(nil)); err != nil {
+		return fmt.Errorf("asset store %s: %w", h.Assets.URL(), err)
+	}
+	e.notef("serve http: asset store %s: reachable", h.Assets.URL())
+	conn, err := h.ConnectBroker(ctx)
+	if err != nil {
+		return err
+	}
+	if conn != nil {
+		if err := conn.Declare(ctx, conn.Names.Receipts(root.ID)); err != nil {
+			return err
+		}
+		e.notef("serve http: broker %s: connected; queue %s declared", conn.URL(), conn.Names.Receipts(root.ID))
+	}
+	return nil
 }
