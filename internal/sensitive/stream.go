@@ -26,12 +26,14 @@ func (s *Stream) Write(p []byte) (int, error) {
 	n := len(p)
 	for len(p) > 0 {
 		if s.buf == nil {
-			s.buf = make([]byte, 0, streamWindow)
+			// Most streams (a webhook body, one CSV chunk) are far
+			// shorter than a window: the buffer grows to one as needed.
+			s.buf = make([]byte, 0, min(streamWindow, max(len(p), 64<<10)))
 		}
-		k := min(len(p), cap(s.buf)-len(s.buf))
+		k := min(len(p), streamWindow-len(s.buf))
 		s.buf = append(s.buf, p[:k]...)
 		p = p[k:]
-		if len(s.buf) == cap(s.buf) {
+		if len(s.buf) == streamWindow {
 			s.scan()
 			keep := len(s.buf) - streamOverlap
 			s.lines += bytes.Count(s.buf[:keep], []byte("\n"))
