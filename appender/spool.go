@@ -36,7 +36,9 @@ func newSpool(dir string) (*os.File, error) {
 		if err != nil {
 			return nil, err
 		}
-		if err := unix.Flock(int(f.Fd()), unix.LOCK_EX|unix.LOCK_NB); err != nil {
+		// A cleaner in another process may hold the lock for a moment
+		// (it probes every spool it finds, this new one too): wait for it.
+		if err := flockWait(f); err != nil {
 			f.Close()
 			os.Remove(f.Name())
 			return nil, fmt.Errorf("lock %s: %w", f.Name(), err)
@@ -49,6 +51,16 @@ func newSpool(dir string) (*os.File, error) {
 			return f, nil
 		}
 		f.Close()
+	}
+}
+
+// flockWait takes an exclusive flock on f, waiting while another holds it.
+func flockWait(f *os.File) error {
+	for {
+		err := unix.Flock(int(f.Fd()), unix.LOCK_EX)
+		if err != unix.EINTR {
+			return err
+		}
 	}
 }
 
