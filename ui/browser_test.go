@@ -167,6 +167,7 @@ func (p *page) shot(name string) {
 	if *screenshots == "" {
 		return
 	}
+	eval[chromedp.Void](p, `document.querySelector("#tip").hidden = true`) // where the mouse last was is no part of the view
 	ctx, cancel := context.WithTimeout(p.b.Ctx, 15*time.Second)
 	defer cancel()
 	img, err := chromedp.Run(ctx, chromedp.CaptureScreenshot())
@@ -262,7 +263,7 @@ func TestBrowserConsole(t *testing.T) {
 		t.Helper()
 		p.do(fmt.Sprintf("open asset %d of block %d", index, height),
 			chromedp.Click(chromedp.CSS(fmt.Sprintf(`#results .row[data-height="%d"] .mark[data-index="%d"]`, height, index))))
-		p.wait("asset shown", fmt.Sprintf(`!document.querySelector("#asset-panel").hidden && document.querySelector("#asset-meta").textContent.includes("height %d") && !document.querySelector("#asset-body").textContent.includes("Reading")`, height))
+		p.wait("asset shown", fmt.Sprintf(`!document.querySelector("#asset-panel").hidden && document.querySelector("#asset-meta").textContent.includes("height%dasset") && !document.querySelector("#asset-body").textContent.includes("Reading")`, height))
 	}
 	openAsset(1, 0)
 	cells := eval[[]string](p, `[...document.querySelectorAll("#asset-body table.csv th, #asset-body table.csv td")].map((c) => c.textContent)`)
@@ -341,6 +342,15 @@ func TestBrowserConsole(t *testing.T) {
 		t.Errorf("the forged bytes were shown")
 	}
 	p.shot("asset-tampered-1280")
+
+	// The page checks bytes itself too: forged bytes in its own cache
+	// (IndexedDB) under the hash of block 5's asset are refused.
+	xmlHash := eval[string](p, `document.querySelector('#results .row[data-height="5"]')._block.assets[0].hash`)
+	eval[chromedp.Void](p, fmt.Sprintf(`cache.put("assets", %q, { bytes: new TextEncoder().encode("<forged/>").buffer })`, xmlHash))
+	openAsset(5, 0)
+	if msg := eval[string](p, `(document.querySelector("#asset-body .mismatch") || {}).textContent || ""`); !strings.Contains(msg, "Hash mismatch: the bytes read") {
+		t.Errorf("forged bytes in the cache: %q, want a hash mismatch found by the page", eval[string](p, `document.querySelector("#asset-body").textContent`))
+	}
 
 	// Verify of a range shows the fault.
 	p.do("verify", chromedp.SetValue(chromedp.CSS(`#verify-form [name=from]`), "5"), chromedp.SetValue(chromedp.CSS(`#verify-form [name=to]`), "20"),

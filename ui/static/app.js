@@ -371,15 +371,16 @@ let assetSeq = 0;
 async function openAsset(b, i, mark) {
   const a = b.assets[i], panel = $("#asset-panel"), body = $("#asset-body"), seq = ++assetSeq;
   panel.hidden = false;
+  $("#browse").classList.add("open");
   const dd = (k, v, cls) => [el("dt", { text: k }), el("dd", { class: cls, text: v })];
-  $("#asset-meta").replaceChildren(...dd("block", `${b.id} (height ${b.height})`, "id"), ...dd("asset", String(i)),
+  $("#asset-meta").replaceChildren(...dd("block", b.id, "id"), ...dd("height", String(b.height)), ...dd("asset", String(i)),
     ...dd("hash", `${a.crypt || "sha256"} ${a.hash}`, "id"), ...dd("type", a.type), ...dd("length", `${num(a.length)} bytes`),
     ...(a.meta && Object.keys(a.meta).length ? dd("meta", JSON.stringify(a.meta), "id") : []));
   body.replaceChildren(el("p", { class: "hint", text: "Reading and checking…" }));
   panel.scrollIntoView({ block: "nearest" });
-  const bad = (msg) => {
+  const bad = (msg, detail) => {
     mark && mark.classList.add("tampered");
-    body.replaceChildren(el("p", { class: "bad mismatch", role: "alert", text: msg }));
+    body.replaceChildren(el("div", { class: "mismatch", role: "alert" }, el("p", { class: "bad", text: msg }), detail ? el("p", { class: "id", text: detail }) : null));
   };
   let data = await cache.get("assets", a.hash);
   if (!data) {
@@ -388,7 +389,7 @@ async function openAsset(b, i, mark) {
       data = { bytes: await r.arrayBuffer() };
     } catch (e) {
       if (seq !== assetSeq) return;
-      if (e.problem === "hash mismatch" || e.status === 409) bad(`Hash mismatch: the stored bytes of this asset are not the ones its block names (${a.hash}). ${e.message}`);
+      if (e.problem === "hash mismatch" || e.status === 409) bad("Hash mismatch: the stored bytes of this asset are not the ones its block names. Not shown.", e.message);
       else body.replaceChildren(el("p", { class: "bad", text: e.message }));
       return;
     }
@@ -399,7 +400,7 @@ async function openAsset(b, i, mark) {
   try { got = await bhHash.digest(a.crypt, data.bytes); } catch (e) { got = e.message; }
   if (seq !== assetSeq) return;
   if (got !== a.hash || data.bytes.byteLength !== a.length) {
-    bad(`Hash mismatch: these ${num(data.bytes.byteLength)} bytes hash to ${got}, the block names ${a.hash} (${num(a.length)} bytes).`);
+    bad("Hash mismatch: the bytes read are not the ones the block names. Not shown.", `${num(data.bytes.byteLength)} bytes hashing to ${got}; the block names ${a.hash} (${num(a.length)} bytes)`);
     return;
   }
   cache.put("assets", a.hash, data);
@@ -496,8 +497,10 @@ document.addEventListener("DOMContentLoaded", () => {
   });
   $("#doc-form").addEventListener("submit", (ev) => { ev.preventDefault(); docQuery(ev.target); });
   $("#verify-form").addEventListener("submit", (ev) => { ev.preventDefault(); verify(ev.target); });
-  $("#asset-close").addEventListener("click", () => { $("#asset-panel").hidden = true; });
-  document.addEventListener("keydown", (ev) => { if (ev.key === "Escape") { $("#asset-panel").hidden = true; hideTip(); } });
+  const closeAsset = () => { $("#asset-panel").hidden = true; $("#browse").classList.remove("open"); };
+  $("#asset-close").addEventListener("click", closeAsset);
+  document.addEventListener("keydown", (ev) => { if (ev.key === "Escape") { closeAsset(); hideTip(); } });
   window.addEventListener("resize", hideTip);
+  window.addEventListener("scroll", hideTip, { passive: true });
   loadChains();
 });
