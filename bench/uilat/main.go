@@ -5,11 +5,12 @@
 //     first block row being in the page (and one frame later), with the
 //     page's IndexedDB cache empty (cold), with it filled by the run before
 //     (warm), and for a query that starts at height -blocks - 1000 (deep);
+//
 //   - live: from `bhctl pipe` returning to the block it linked being a row
 //     of a live query, -pipes times one after the other.
 //
-//	go build -o /tmp/bhctl ./cmd/bhctl
-//	go run ./bench/uilat -bhctl /tmp/bhctl -chromium /usr/bin/chromium
+//     go build -o /tmp/bhctl ./cmd/bhctl
+//     go run ./bench/uilat -bhctl /tmp/bhctl -chromium /usr/bin/chromium
 //
 // The chain is made once in -home (default: a new temporary folder) by
 // bench.MakeChain, as bench/mkchain makes it; times in the page are
@@ -277,4 +278,3 @@ func report(what string, ds []time.Duration) {
 	ms := func(d time.Duration) string { return fmt.Sprintf("%.1f ms", float64(d)/float64(time.Millisecond)) }
 	fmt.Printf("%-48s p50 %9s  p90 %9s  p99 %9s  max %9s  (n %d)\n", what, ms(pct(0.5)), ms(pct(0.9)), ms(pct(0.99)), ms(ds[len(ds)-1]), len(ds))
 }
-
