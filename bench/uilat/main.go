@@ -1,16 +1,15 @@
 // Command uilat times the chain browser in headless Chromium (driven by
-// chromedp, as the browser test drives it) against a real `bhctl serve ui`:
+// chromedp, as the browser test drives it) against a real `bhctl serve ui`.
 //
-//   - first row: from submitting a query on a chain of -blocks blocks to its
-//     first block row being in the page (and one frame later), with the
-//     page's IndexedDB cache empty (cold), with it filled by the run before
-//     (warm), and for a query that starts at height -blocks - 1000 (deep);
+// First row: from submitting a query on a chain of -blocks blocks to its
+// first block row being in the page (and one frame later), with the page's
+// IndexedDB cache empty (cold), with it filled by the run before (warm),
+// and for a query that starts at height -blocks - 1000 (deep). Live: from
+// `bhctl pipe` returning to the block it linked being a row of a live
+// query, -pipes times one after the other.
 //
-//   - live: from `bhctl pipe` returning to the block it linked being a row
-//     of a live query, -pipes times one after the other.
-//
-//     go build -o /tmp/bhctl ./cmd/bhctl
-//     go run ./bench/uilat -bhctl /tmp/bhctl -chromium /usr/bin/chromium
+//	go build -o /tmp/bhctl ./cmd/bhctl
+//	go run ./bench/uilat -bhctl /tmp/bhctl -chromium /usr/bin/chromium
 //
 // The chain is made once in -home (default: a new temporary folder) by
 // bench.MakeChain, as bench/mkchain makes it; times in the page are
