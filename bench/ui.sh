@@ -6,7 +6,7 @@
 # live block shown after `bhctl pipe` returns: p50/p99.
 #
 #   bench/ui.sh
-#   RUNS=50 PIPES=200 bench/ui.sh
+#   UI_RUNS=50 PIPES=200 bench/ui.sh
 #
 # Needs chromium (BH_TEST_CHROMIUM, else /usr/bin/chromium; scripts/servers
 # up installs it). Aim (issue 16): a live block shown within a second.
@@ -20,5 +20,5 @@ bench_build bhctl ./cmd/bhctl
 bench_build uilat ./bench/uilat
 bench_machine
 "$WORK/uilat" -bhctl "$WORK/bhctl" -chromium "${BH_TEST_CHROMIUM:-/usr/bin/chromium}" -home "$WORK/home" \
-	-blocks "$BLOCKS" -runs "${RUNS:-20}" -pipes "${PIPES:-100}"
+	-blocks "$BLOCKS" -runs "${UI_RUNS:-20}" -pipes "${PIPES:-100}"
 bench_load

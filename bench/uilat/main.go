@@ -4,7 +4,8 @@
 // First row: from submitting a query on a chain of -blocks blocks to its
 // first block row being in the page (and one frame later), with the page's
 // IndexedDB cache empty (cold), with it filled by the run before (warm),
-// and for a query that starts at height -blocks - 1000 (deep). Live: from
+// and for a query that starts at height -blocks - 1000 (deep), given as a
+// height (the walk starts at the root) and as that block's id. Live: from
 // `bhctl pipe` returning to the block it linked being a row of a live
 // query, -pipes times one after the other.
 //
@@ -117,7 +118,7 @@ func run(bin, chromium, home string, n, runs, pipes int, wait time.Duration) err
 	defer b.Close()
 	p := &page{b: b, url: url, wait: wait}
 
-	var cold, warm, deep []time.Duration
+	var cold, warm, deep, deepID []time.Duration
 	for i := range runs {
 		d, err := p.firstRow("", true)
 		if err != nil {
@@ -132,6 +133,14 @@ func run(bin, chromium, home string, n, runs, pipes int, wait time.Duration) err
 			return fmt.Errorf("deep run %d: %w", i, err)
 		}
 		deep = append(deep, d)
+		id, err := eval[string](p, `document.querySelector("#results .row").dataset.id`)
+		if err != nil {
+			return err
+		}
+		if d, err = p.firstRow(id, true); err != nil {
+			return fmt.Errorf("deep run by id %d: %w", i, err)
+		}
+		deepID = append(deepID, d)
 	}
 
 	live, early, err := p.live(bin, global, pipes)
@@ -142,6 +151,7 @@ func run(bin, chromium, home string, n, runs, pipes int, wait time.Duration) err
 	report("first row, query from the root (cold cache)", cold)
 	report("first row, query from the root (IndexedDB)", warm)
 	report(fmt.Sprintf("first row, query from height %d (cold)", n-1000), deep)
+	report(fmt.Sprintf("first row, query from block %d's id (cold)", n-1000), deepID)
 	report("live row after bhctl pipe returned", live)
 	if early > 0 {
 		fmt.Printf("(%d of %d live rows were there before pipe had returned: counted as 0)\n", early, pipes)

@@ -358,6 +358,7 @@ function assetView(type, bytes, a, i) {
     return el("pre", { class: "json", text: text().split("\n").filter((l) => l.trim()).map((l) => { try { return JSON.stringify(JSON.parse(l), null, 2); } catch { return l; } }).join("\n") });
   }
   if (type.endsWith("/xml") || (type.endsWith("+xml") && type !== "image/svg+xml")) return el("pre", { class: "xml", text: prettyXML(text()) });
+  if (type === "image/svg+xml") return el("pre", { class: "xml", text: prettyXML(text()) }); // shown as text: it can carry script
   if (type.includes("yaml")) return el("pre", { class: "yaml", text: prettyYAML(text()) });
   if (type.startsWith("image/") && type !== "image/svg+xml") {
     return el("img", { alt: `asset ${i} (${type}, ${a.length} bytes)`, src: URL.createObjectURL(new Blob([bytes], { type })) });
