@@ -107,7 +107,9 @@ func newPage(t *testing.T) *page {
 	if _, err := oracletest.Append(ctx, h, p.root, bs); err != nil {
 		t.Fatal(err)
 	}
-	s := ui.New(h, nil)
+	// Stores a request names are opened with the server's home, as bhctl
+	// passes its own.
+	s := ui.New(h, &ui.Options{Config: blockhub.Config{Home: p.dir}})
 	p.srv = httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		switch {
 		case strings.HasSuffix(r.URL.Path, "/blocks") && strings.HasPrefix(r.URL.Path, "/api/chains/"):
@@ -215,6 +217,30 @@ func TestBrowserConsole(t *testing.T) {
 	if height != "257" {
 		t.Errorf("height of orders: %q, want 257", height)
 	}
+
+	// Store settings: another folder store, named in the page, read
+	// through the X-Block-Store and X-Asset-Store headers; kept in the
+	// tab's session storage only.
+	other := t.TempDir()
+	otherURL := "file://" + other + "?nosync=1"
+	oh, err := blockhub.Open(ctx, blockhub.Config{Home: other, BlockStore: []string{otherURL}, AssetStore: []string{otherURL}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := oh.Create(ctx, chain.DefaultSettings("elsewhere")); err != nil {
+		t.Fatal(err)
+	}
+	oh.Close()
+	p.do("open the store settings", chromedp.Click(chromedp.CSS(`#stores summary`)),
+		chromedp.SetValue(chromedp.CSS(`#store-form [name=blocks]`), otherURL), chromedp.SetValue(chromedp.CSS(`#store-form [name=ttl]`), "20"))
+	p.shot("stores-1280")
+	p.do("use them", chromedp.Click(chromedp.CSS(`#store-form button[type=submit]`)))
+	p.wait("the other store's chains", `[...document.querySelectorAll("#chains tbody td.name")].map((td) => td.textContent).join() === "elsewhere"`)
+	if got := eval[string](p, `JSON.stringify([sessionStorage.getItem("bh.stores") || "", localStorage.length, document.cookie])`); !strings.Contains(got, other) || !strings.HasSuffix(got, `,0,""]`) {
+		t.Errorf("store settings kept as %s; want them in session storage only", got)
+	}
+	p.do("back to the server's own", chromedp.Click(chromedp.CSS(`#stores summary`)), chromedp.Click(chromedp.CSS(`#store-reset`)))
+	p.wait("chains listed again", `document.querySelectorAll("#chains tbody tr[data-id]").length === 2`)
 
 	// Keyboard: Enter on a chain row picks it.
 	p.do("pick the chain by keyboard", chromedp.Focus(chromedp.CSS(fmt.Sprintf(`#chains tr[data-id="%s"]`, p.root.ID))), chromedp.KeyEvent("\r"))
@@ -368,7 +394,7 @@ func TestBrowserConsole(t *testing.T) {
 	if len(rows) != 2 || !strings.HasPrefix(rows[0], "1|") || !strings.Contains(rows[0], "|0|2|") || !strings.Contains(rows[0], "city Bergen") || !strings.Contains(rows[1], "city Oslo") || !strings.Contains(rows[1], "amount 300") {
 		t.Errorf("document query amount > 100: %q (%s), want Bergen 150 and Oslo 300 of block 1", rows, eval[string](p, `document.querySelector("#doc-status").textContent`))
 	}
-	p.do("scroll to the document query", chromedp.ScrollIntoView(chromedp.CSS(`#doc-panel`)))
+	eval[chromedp.Void](p, `window.scrollTo(0, document.querySelector("#doc-panel").getBoundingClientRect().top + window.scrollY - 60)`)
 	p.shot("document-query-1280")
 
 	// A live query: a block written now shows within a second, while the

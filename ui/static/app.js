@@ -426,7 +426,7 @@ async function docQuery(form) {
     tb.replaceChildren(...res.records.map((r) => el("tr", { "data-block": r.block },
       el("td", { class: "num", text: String(r.height) }), el("td", { class: "id", title: r.block, text: short(r.block) }),
       el("td", { class: "num", text: String(r.index) }), el("td", { class: "num", text: String(r.record) }),
-      el("td", { class: "fields" }, ...Object.entries(r.fields || {}).map(([k, v]) => el("span", { class: "field" }, el("b", { text: k }), " ", String(v === null ? "∅" : typeof v === "object" ? JSON.stringify(v) : v)))))));
+      el("td", {}, el("div", { class: "fields" }, ...Object.entries(r.fields || {}).map(([k, v]) => el("span", { class: "field" }, el("b", { text: k }), " ", String(v === null ? "∅" : typeof v === "object" ? JSON.stringify(v) : v))))))));
     if (!res.records.length) tb.replaceChildren(el("tr", {}, el("td", { colspan: 5, class: "hint", text: "No record matches." })));
     st.textContent = `${num(res.records.length)} record(s)${res.more ? " (limit reached: there are more)" : ""}`;
   } catch (e) { st.textContent = e.message; st.className = "bad"; tb.replaceChildren(); }
