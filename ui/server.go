@@ -120,7 +120,7 @@ func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		fail(w, http.StatusForbidden, errors.New("host not allowed: without --token the console answers only to 127.0.0.1, [::1] or localhost"))
 		return
 	}
-	if s.opts.Token != "" && r.URL.Path != "/login" && !s.authorized(r) {
+	if s.opts.Token != "" && !public[r.URL.Path] && !s.authorized(r) {
 		if strings.HasPrefix(r.URL.Path, "/api/") {
 			w.Header().Set("WWW-Authenticate", `Bearer realm="bhctl"`)
 			fail(w, http.StatusUnauthorized, errors.New("token required"))
@@ -135,6 +135,10 @@ func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	}
 	s.mux.ServeHTTP(w, r)
 }
+
+// public are the paths served without the token: the login form and what
+// it shows (its stylesheet and icon, which hold nothing of the stores).
+var public = map[string]bool{"/login": true, "/app.css": true, "/favicon.svg": true}
 
 // pageCSP keeps the page to its own scripts and styles; fetched images are
 // shown from blob: URLs.
@@ -181,9 +185,9 @@ func (s *Server) login(w http.ResponseWriter, r *http.Request) {
 }
 
 const loginPage = `<!doctype html><html lang="en"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width,initial-scale=1">
-<title>BlockHub console: log in</title><link rel="stylesheet" href="/app.css"></head>
-<body class="login"><main><h1>BlockHub console</h1><!--msg-->
-<form method="post" action="/login"><label for="token">Token</label>
+<title>BlockHub console: log in</title><link rel="icon" href="/favicon.svg" type="image/svg+xml"><link rel="stylesheet" href="/app.css"></head>
+<body class="login"><main><h1><img src="/favicon.svg" alt="" width="28" height="28"> BlockHub console</h1><!--msg-->
+<form method="post" action="/login"><input type="text" name="username" value="bhctl" autocomplete="username" hidden><label for="token">Token</label>
 <input id="token" name="token" type="password" autocomplete="current-password" autofocus required>
 <button type="submit">Log in</button></form></main></body></html>`
 
