@@ -369,6 +369,9 @@ function assetView(type, bytes, a, i) {
     el("a", { href: url, download: a.hash + ".blob", text: "Download" }));
 }
 let assetSeq = 0;
+// MAX_SHOWN is the largest asset the page reads whole to check and show
+// (the server's own limit for checking before it sends: ui.MaxVerified).
+const MAX_SHOWN = 64 << 20;
 async function openAsset(b, i, mark) {
   const a = b.assets[i], panel = $("#asset-panel"), body = $("#asset-body"), seq = ++assetSeq;
   panel.hidden = false;
@@ -383,6 +386,16 @@ async function openAsset(b, i, mark) {
     mark && mark.classList.add("tampered");
     body.replaceChildren(el("div", { class: "mismatch", role: "alert" }, el("p", { class: "bad", text: msg }), detail ? el("p", { class: "id", text: detail }) : null));
   };
+  if (a.length > MAX_SHOWN) {
+    // Too big to hold in the page: the server streams it, checking as it
+    // goes, and cuts the download if the bytes do not match.
+    const own = !stores().blocks;
+    body.replaceChildren(el("p", { class: "hint", text: `Larger than ${num(MAX_SHOWN / (1 << 20))} MiB: not shown here.` }),
+      el("p", {}, el("span", { class: "blob", text: `<blob ${num(a.length)} bytes>` }), " ",
+        own ? el("a", { href: `/api/blocks/${b.id}/assets/${i}?download=1`, text: "Download (checked by the server as it streams)" })
+          : el("span", { class: "hint", text: "bhctl asset can fetch it from these stores." })));
+    return;
+  }
   let data = await cache.get("assets", a.hash);
   if (!data) {
     try {
