@@ -162,13 +162,13 @@ func (p *page) wait(what, expr string) {
 		_, err = chromedp.Run(ctx, chromedp.Poll[chromedp.Void](expr, chromedp.WithPollingInterval(10*time.Millisecond), chromedp.WithPollingTimeout(10*time.Second)))
 		// A form that loads a new page ends the poll's context: poll the
 		// new page.
-		if err == nil || !strings.Contains(err.Error(), "Cannot find context") {
+		if err == nil || !strings.Contains(err.Error(), "Cannot find context") && !strings.Contains(err.Error(), "navigated") && !strings.Contains(err.Error(), "context was destroyed") {
 			break
 		}
 		time.Sleep(50 * time.Millisecond)
 	}
 	if err != nil {
-		state := eval[string](p, `location.pathname + ": queries: " + document.querySelector("#runs")?.textContent + "; rows: " + document.querySelectorAll("#results .row").length + "; asset: " + document.querySelector("#asset-body")?.textContent.slice(0, 300) + "; body: " + document.body.textContent.slice(0, 300)`)
+		state := eval[string](p, `location.pathname + ": queries: " + document.querySelector("#runs")?.textContent + "; rows: " + document.querySelectorAll("#results .row").length + "; asset: " + document.querySelector("#asset-body")?.textContent.slice(0, 300) + "; body: " + document.body?.textContent.slice(0, 300)`)
 		p.t.Fatalf("%s: %v; %s; console: %v", what, err, state, p.b.Console())
 	}
 }
