@@ -22,6 +22,7 @@ import (
 
 	"github.com/chromedp/cdproto/input"
 	"github.com/chromedp/chromedp"
+	"github.com/chromedp/chromedp/kb"
 
 	"github.com/blockhub/blockhub"
 	"github.com/blockhub/blockhub/chain"
@@ -291,6 +292,19 @@ func TestBrowserConsole(t *testing.T) {
 		if !strings.Contains(tip, want) {
 			t.Errorf("mark tip %q lacks %q", tip, want)
 		}
+	}
+
+	// Keyboard in the results: the arrow keys go from row to row, Enter
+	// on a mark opens its asset, Escape closes it.
+	p.do("arrow keys", chromedp.Focus(chromedp.CSS(`#results .row[data-height="2"] .mark`)), chromedp.KeyEvent(kb.ArrowDown), chromedp.KeyEvent(kb.ArrowDown))
+	if got := eval[string](p, `document.activeElement.closest(".row")?.dataset.height + "/" + document.activeElement.className`); got != "4/mark" {
+		t.Errorf("two ArrowDown from row 2's mark: focus on %s, want row 4's first mark", got)
+	}
+	p.do("Enter on a mark", chromedp.KeyEvent("\r"))
+	p.wait("asset opened by keyboard", `!document.querySelector("#asset-panel").hidden && document.querySelector("#asset-meta").textContent.includes("height4asset0")`)
+	p.do("Escape", chromedp.KeyEvent(kb.Escape))
+	if !eval[bool](p, `document.querySelector("#asset-panel").hidden`) {
+		t.Errorf("Escape did not close the asset")
 	}
 
 	// The CSV asset as a table.
