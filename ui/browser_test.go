@@ -237,20 +237,42 @@ func TestBrowserConsole(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if _, err := oh.Create(ctx, chain.DefaultSettings("elsewhere")); err != nil {
+	eroot, err := oh.Create(ctx, chain.DefaultSettings("elsewhere"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	var filler []oracletest.Block
+	for i := range 120 {
+		filler = append(filler, oracletest.Block{Assets: []oracletest.Asset{{Type: "text/plain", Data: fmt.Appendf(nil, "elsewhere %d\n", i)}}})
+	}
+	if _, err := oracletest.Append(ctx, oh, eroot, filler); err != nil {
 		t.Fatal(err)
 	}
 	oh.Close()
+	const secret = "pw-SECRET-1"
 	p.do("open the store settings", chromedp.Click(chromedp.CSS(`#stores summary`)),
-		chromedp.SetValue(chromedp.CSS(`#store-form [name=blocks]`), otherURL), chromedp.SetValue(chromedp.CSS(`#store-form [name=ttl]`), "20"))
+		chromedp.SetValue(chromedp.CSS(`#store-form [name=blocks]`), otherURL), chromedp.SetValue(chromedp.CSS(`#store-form [name=ttl]`), "20"),
+		chromedp.SetValue(chromedp.CSS(`#store-form [name=user]`), "alice"), chromedp.SetValue(chromedp.CSS(`#store-form [name=password]`), secret))
 	p.shot("stores-1280")
 	p.do("use them", chromedp.Click(chromedp.CSS(`#store-form button[type=submit]`)))
 	p.wait("the other store's chains", `[...document.querySelectorAll("#chains tbody td.name")].map((td) => td.textContent).join() === "elsewhere"`)
 	if got := eval[string](p, `JSON.stringify([sessionStorage.getItem("bh.stores") || "", localStorage.length, document.cookie])`); !strings.Contains(got, other) || !strings.HasSuffix(got, `,0,""]`) {
 		t.Errorf("store settings kept as %s; want them in session storage only", got)
 	}
+	// A query there fills the IndexedDB cache (written to disk): its keys
+	// name the store without the credentials.
+	p.do("query the other store", chromedp.Click(chromedp.CSS(`#query-form button[type=submit]`)))
+	p.wait("its blocks", `document.querySelectorAll("#results .row").length >= 100`)
+	keys := eval[[]string](p, `new Promise((res) => { const r = indexedDB.open("blockhub-console"); r.onsuccess = () => {
+		const q = r.result.transaction("pages").objectStore("pages").getAllKeys(); q.onsuccess = () => { res(q.result); r.result.close(); }; }; })`)
+	if len(keys) == 0 || !strings.Contains(strings.Join(keys, " "), other) || strings.Contains(strings.Join(keys, " "), secret) || strings.Contains(strings.Join(keys, " "), "alice") {
+		t.Errorf("IndexedDB keys %q: want the other store's pages, without its credentials", keys)
+	}
 	p.do("back to the server's own", chromedp.Click(chromedp.CSS(`#stores summary`)), chromedp.Click(chromedp.CSS(`#store-reset`)))
 	p.wait("chains listed again", `document.querySelectorAll("#chains tbody tr[data-id]").length === 2`)
+	if n := eval[int](p, `document.querySelectorAll("#runs li, #results .row").length`); n != 0 {
+		t.Errorf("after the stores changed, %d queries and rows of the other stores are still listed", n)
+	}
 
 	// Keyboard: Enter on a chain row picks it.
 	p.do("pick the chain by keyboard", chromedp.Focus(chromedp.CSS(fmt.Sprintf(`#chains tr[data-id="%s"]`, p.root.ID))), chromedp.KeyEvent("\r"))

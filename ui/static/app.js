@@ -38,11 +38,14 @@ function storeHeaders() {
   if (s.assets || s.blocks) h["X-Asset-Store"] = withCreds(s.assets || s.blocks, s.user, s.password);
   return h;
 }
-// storeKey names the stores in cache keys (never their credentials).
-function storeKey() { const s = stores(); return (s.blocks || "") + "|" + (s.assets || ""); }
+// bare drops the user info (credentials) of store URLs.
+const bare = (urls) => (urls || "").replace(/\/\/[^@/]*@/g, "//");
+// storeKey names the stores in cache keys, which IndexedDB writes to disk:
+// never with their credentials.
+function storeKey() { const s = stores(); return bare(s.blocks) + "|" + bare(s.assets); }
 function showStoreName() {
   const s = stores();
-  $("#store-name").textContent = s.blocks ? s.blocks.replace(/\/\/[^@/]*@/, "//") : "server's own stores";
+  $("#store-name").textContent = s.blocks ? bare(s.blocks) : "server's own stores";
 }
 
 class APIError extends Error {
@@ -224,6 +227,18 @@ class Run {
       if (!this.ctl.signal.aborted) { this.error = e.message; this.setState("stopped"); }
     }
   }
+}
+
+// resetRuns stops and forgets every query: they read the stores that
+// were set when they started.
+function resetRuns() {
+  for (const r of runs) r.stop();
+  runs = []; shown = null; runSeq = 0;
+  renderRuns(); renderCounts();
+  $("#results").replaceChildren(el("p", { class: "hint", text: "Run a query to see blocks." }));
+  $("#asset-panel").hidden = true; $("#browse").classList.remove("open");
+  $("#doc-results tbody").replaceChildren(); $("#doc-status").textContent = "";
+  $("#faults").replaceChildren(); $("#verify-status").textContent = "";
 }
 
 function renderRuns() {
@@ -472,9 +487,9 @@ document.addEventListener("DOMContentLoaded", () => {
     const v = {};
     for (const k of ["blocks", "assets", "user", "password", "ttl", "attempts"]) v[k] = sf[k].value.trim();
     sessionStorage.setItem("bh.stores", JSON.stringify(v));
-    $("#stores").open = false; showStoreName(); loadChains();
+    $("#stores").open = false; showStoreName(); resetRuns(); loadChains();
   });
-  $("#store-reset").addEventListener("click", () => { sessionStorage.removeItem("bh.stores"); sf.reset(); $("#stores").open = false; showStoreName(); loadChains(); });
+  $("#store-reset").addEventListener("click", () => { sessionStorage.removeItem("bh.stores"); sf.reset(); $("#stores").open = false; showStoreName(); resetRuns(); loadChains(); });
   $("#chains-reload").addEventListener("click", loadChains);
   $("#q-chain").addEventListener("change", markChain);
   $("#query-form").addEventListener("submit", (ev) => {
