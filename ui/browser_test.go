@@ -52,6 +52,7 @@ type page struct {
 const (
 	browserTail = 257
 	tamperedAt  = 7
+	manyAt      = 10 // the block of 30 assets
 )
 
 var (
@@ -103,7 +104,11 @@ func newPage(t *testing.T) *page {
 		{Assets: []oracletest.Asset{{Type: "text/plain", Data: []byte(tamperText)}}},
 	}
 	for i := len(bs) + 1; i <= browserTail; i++ {
-		bs = append(bs, oracletest.Block{Assets: []oracletest.Asset{{Type: "text/plain", Meta: map[string]any{"n": i}, Data: fmt.Appendf(nil, "line %d\n", i)}}})
+		b := oracletest.Block{Assets: []oracletest.Asset{{Type: "text/plain", Meta: map[string]any{"n": i}, Data: fmt.Appendf(nil, "line %d\n", i)}}}
+		for k := 1; i == manyAt && k < 30; k++ {
+			b.Assets = append(b.Assets, oracletest.Asset{Type: "text/plain", Data: fmt.Appendf(nil, "line %d.%d\n", i, k)})
+		}
+		bs = append(bs, b)
 	}
 	if _, err := oracletest.Append(ctx, h, p.root, bs); err != nil {
 		t.Fatal(err)
@@ -301,8 +306,17 @@ func TestBrowserConsole(t *testing.T) {
 	if got := eval[string](p, `document.querySelector('#counts [data-count="blocks"]').textContent`); got != "258 / 258 blocks" {
 		t.Errorf("counts header: %q, want 258 / 258 blocks", got)
 	}
-	if got := eval[string](p, `document.querySelector('#counts [data-count="assets"]').textContent`); got != "259 / 259 assets" {
-		t.Errorf("assets count: %q, want 259 / 259 assets (the root's settings and block 4's two)", got)
+	if got := eval[string](p, `document.querySelector('#counts [data-count="assets"]').textContent`); got != "288 / 288 assets" {
+		t.Errorf("assets count: %q, want 288 / 288 assets (the root's settings, block 4's two, block 10's thirty)", got)
+	}
+	// A block of many assets shows the first 24 marks and a button for
+	// the rest.
+	if got := eval[int](p, `document.querySelectorAll('#results .row[data-height="10"] .mark').length`); got != 24 {
+		t.Errorf("block of 30 assets shows %d marks, want 24 and a +6", got)
+	}
+	p.do("show every mark", chromedp.Click(chromedp.CSS(`#results .row[data-height="10"] .more`)))
+	if got := eval[int](p, `document.querySelectorAll('#results .row[data-height="10"] .mark').length`); got != 30 {
+		t.Errorf("after +6, block 10 shows %d marks, want 30", got)
 	}
 
 	// A mark shows hash, type, length and meta on hover.
@@ -427,7 +441,7 @@ func TestBrowserConsole(t *testing.T) {
 	p.do("verify", chromedp.SetValue(chromedp.CSS(`#verify-form [name=from]`), "5"), chromedp.SetValue(chromedp.CSS(`#verify-form [name=to]`), "20"),
 		chromedp.Click(chromedp.CSS(`#verify-form button`)))
 	p.wait("verified", `document.querySelector("#verify-status").textContent.includes("checked")`)
-	if got := eval[string](p, `document.querySelector("#verify-status").textContent + " | " + document.querySelector("#faults").textContent`); !strings.Contains(got, "16 block(s), 16 asset(s) checked: 1 fault(s)") || !strings.Contains(got, "hash mismatch height 7") {
+	if got := eval[string](p, `document.querySelector("#verify-status").textContent + " | " + document.querySelector("#faults").textContent`); !strings.Contains(got, "16 block(s), 45 asset(s) checked: 1 fault(s)") || !strings.Contains(got, "hash mismatch height 7") {
 		t.Errorf("verify 5..20: %q, want one hash mismatch at height 7", got)
 	}
 

@@ -279,12 +279,24 @@ function followTail() {
   const box = $("#results"), last = box.lastElementChild;
   if (last && box.scrollHeight - box.scrollTop - box.clientHeight < last.offsetHeight * 3) box.scrollTop = box.scrollHeight;
 }
-function blockRow(b) {
-  const marks = el("div", { class: "marks" });
-  b.assets.forEach((a, i) => {
+// MARKS is how many asset marks a row shows before a "+N" button that
+// shows the rest (a block may hold a thousand receipts).
+const MARKS = 24;
+function addMarks(marks, b, from, to) {
+  for (let i = from; i < to; i++) {
+    const a = b.assets[i];
     marks.append(el("button", { type: "button", class: "mark", "data-block": b.id, "data-index": i,
       "aria-label": `asset ${i}: ${a.type}, ${a.length} bytes`, text: String(i) }));
-  });
+  }
+}
+function blockRow(b) {
+  const marks = el("div", { class: "marks" });
+  addMarks(marks, b, 0, Math.min(b.assets.length, MARKS));
+  if (b.assets.length > MARKS) {
+    const more = el("button", { type: "button", class: "more", title: "Show every asset of this block", text: `+${num(b.assets.length - MARKS)}` });
+    more.addEventListener("click", (ev) => { ev.stopPropagation(); more.remove(); addMarks(marks, b, MARKS, b.assets.length); });
+    marks.append(more);
+  }
   const row = el("div", { class: "row", "data-height": b.height, "data-id": b.id },
     el("span", { class: "h", text: String(b.height) }), el("span", { class: "id", title: b.id, text: b.id }),
     el("span", { class: "t", text: when(b.time) }), marks);
