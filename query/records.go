@@ -3,6 +3,7 @@ package query
 import (
 	"context"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"iter"
 	"path"
@@ -64,6 +65,17 @@ func (f Fields) MarshalJSON() ([]byte, error) {
 	return append(b, '}'), nil
 }
 
+// ErrExpr is matched (errors.Is) by the error of an expression that
+// compiled but could not be evaluated on a record (a comparison of a
+// field the record lacks, for example): the caller's expression is at
+// fault, not the chain or the stores.
+var ErrExpr = errors.New("query: the expression failed on a record")
+
+type exprError struct{ error }
+
+func (e exprError) Unwrap() error        { return e.error }
+func (e exprError) Is(target error) bool { return target == ErrExpr }
+
 // CompileExpr checks an expression as Records would compile it.
 func CompileExpr(expr string) error {
 	_, err := oracle.CompileFilter(expr)
@@ -112,7 +124,7 @@ func Records(ctx context.Context, r Range, opts RecordOptions) iter.Seq2[Record,
 					ok := true
 					if f != nil {
 						if ok, err = f.Match(oracle.Env(tab.Header, row, env)); err != nil {
-							yield(Record{}, fmt.Errorf("query: block %s asset %d record %d: %w", b.ID, i, k+1, err))
+							yield(Record{}, exprError{fmt.Errorf("query: block %s asset %d record %d: %w", b.ID, i, k+1, err)})
 							return
 						}
 					}

@@ -10,7 +10,7 @@
 #
 # bh_servers_up starts, on 127.0.0.1 only, on free ports, with data in a fresh
 # temp folder, the servers named in BH_TEST_SERVERS (comma list, default
-# "minio,mongo,mysql,amqp"), waits until each answers, and exports:
+# "minio,mongo,mysql,amqp,chromium"), waits until each answers, and exports:
 #
 #   BH_TEST_S3             s3://KEY:SECRET@127.0.0.1:PORT/bhtest?secure=false  (MinIO)
 #   BH_TEST_S3_ENDPOINT    127.0.0.1:PORT
@@ -21,12 +21,15 @@
 #   BH_TEST_FERRETDB_BIN   the ferretdb binary (a test may start a private one)
 #   BH_TEST_MYSQL          mysql://root@127.0.0.1:3306/bhtest                 (MariaDB)
 #   BH_TEST_AMQP           amqp://guest:guest@127.0.0.1:5672/                 (RabbitMQ)
+#   BH_TEST_CHROMIUM       /usr/bin/chromium   (no server: the browser the console's tests drive)
 #   BH_TEST_DIR            the temp folder (data and logs: BH_TEST_DIR/*.log)
 #
 # MinIO and FerretDB are started by this script (and built into
 # ${BH_CACHE:-$HOME/.cache/blockhub}/bin on first use). MariaDB and RabbitMQ
 # are the machine's services: they are used where they run, started (or
 # installed with apt-get, as root) where they do not, and left running.
+# Chromium (the Debian package chromium) is installed with apt-get, as
+# root, where it is missing; the tests start it themselves.
 #
 # bh_servers_down stops only the processes bh_servers_up started, by the pids
 # it saved, and removes the temp folder. It is idempotent.
@@ -56,7 +59,7 @@ _bh_bin_dir() { printf '%s/bin\n' "$(_bh_cache_dir)"; }
 
 # _bh_want NAME: is NAME in BH_TEST_SERVERS?
 _bh_want() {
-	local list=",${BH_TEST_SERVERS-minio,mongo,mysql,amqp},"
+	local list=",${BH_TEST_SERVERS-minio,mongo,mysql,amqp,chromium},"
 	list=${list// /}
 	[[ $list == *",$1,"* ]]
 }
@@ -438,18 +441,42 @@ _bh_up_amqp() {
 	_bh_log "amqp (rabbitmq) up on 127.0.0.1:$port"
 }
 
+_bh_up_chromium() {
+	local bin=${BH_TEST_CHROMIUM:-}
+	[[ -n $bin && -x $bin ]] || bin=$(command -v chromium 2>/dev/null) || bin=""
+	if [[ -z $bin ]]; then
+		if [[ $(id -u) != 0 ]]; then
+			_bh_err "chromium: Chromium is not installed and this is not root: apt-get install chromium"
+			return 1
+		fi
+		_bh_log "chromium: installing chromium with apt-get"
+		if ! { apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium; } \
+			>"$BH_TEST_DIR/chromium-install.log" 2>&1; then
+			_bh_err "chromium: apt-get install chromium failed; see $BH_TEST_DIR/chromium-install.log"
+			return 1
+		fi
+		bin=$(command -v chromium 2>/dev/null) || { _bh_err "chromium: installed, but no chromium on PATH"; return 1; }
+	fi
+	if ! "$bin" --version >"$BH_TEST_DIR/chromium.log" 2>"$BH_TEST_DIR/chromium-stderr.log"; then
+		_bh_err "chromium: $bin --version failed; see $BH_TEST_DIR/chromium-stderr.log"
+		return 1
+	fi
+	export BH_TEST_CHROMIUM=$bin
+	_bh_log "chromium: $(head -n1 "$BH_TEST_DIR/chromium.log") ($bin)"
+}
+
 # bh_servers_up: start the servers named in BH_TEST_SERVERS; see the top of
 # this file.
 bh_servers_up() {
 	local s start=$SECONDS
 	local names=()
-	IFS=, read -ra names <<<"${BH_TEST_SERVERS-minio,mongo,mysql,amqp}"
+	IFS=, read -ra names <<<"${BH_TEST_SERVERS-minio,mongo,mysql,amqp,chromium}"
 	for s in ${names[@]+"${names[@]}"}; do
 		s=${s// /}
 		case $s in
-		minio | mongo | mysql | amqp | "") ;;
+		minio | mongo | mysql | amqp | chromium | "") ;;
 		*)
-			_bh_err "unknown server '$s' in BH_TEST_SERVERS (known: minio,mongo,mysql,amqp)"
+			_bh_err "unknown server '$s' in BH_TEST_SERVERS (known: minio,mongo,mysql,amqp,chromium)"
 			return 1
 			;;
 		esac
@@ -468,7 +495,7 @@ bh_servers_up() {
 	_bh_log "data and logs in $BH_TEST_DIR"
 
 	local t
-	for s in minio mongo mysql amqp; do
+	for s in minio mongo mysql amqp chromium; do
 		_bh_want "$s" || continue
 		t=$SECONDS
 		"_bh_up_$s" || return 1
@@ -495,6 +522,6 @@ bh_servers_down() {
 		fi
 	fi
 	unset BH_TEST_DIR BH_TEST_S3 BH_TEST_S3_ENDPOINT BH_TEST_S3_ACCESS_KEY BH_TEST_S3_SECRET_KEY \
-		BH_TEST_MINIO_BIN BH_TEST_MINIO_DIR BH_TEST_MONGO BH_TEST_FERRETDB_BIN BH_TEST_MYSQL BH_TEST_AMQP
+		BH_TEST_MINIO_BIN BH_TEST_MINIO_DIR BH_TEST_MONGO BH_TEST_FERRETDB_BIN BH_TEST_MYSQL BH_TEST_AMQP BH_TEST_CHROMIUM
 	return 0
 }

@@ -59,7 +59,7 @@ func failFor(w http.ResponseWriter, err error) {
 		fail(w, http.StatusNotFound, err)
 	case errors.Is(err, chain.ErrTampered), errors.As(err, &f):
 		fail(w, http.StatusConflict, err)
-	case errors.Is(err, chain.ErrInvalid):
+	case errors.Is(err, chain.ErrInvalid), errors.Is(err, query.ErrExpr):
 		fail(w, http.StatusBadRequest, err)
 	default:
 		fail(w, http.StatusBadGateway, err)

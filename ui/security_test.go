@@ -76,8 +76,16 @@ func TestTokenRefusesEveryCall(t *testing.T) {
 	if code, _ := do(noRedirect, "/"); code != http.StatusSeeOther {
 		t.Errorf("GET / without token = %d; want 303 to /login", code)
 	}
-	if code, _ := do(http.DefaultClient, "/app.js"); code != http.StatusUnauthorized {
-		t.Errorf("GET /app.js without token = %d; want 401", code)
+	for _, p := range []string{"/app.js", "/hash.js", "/index.html"} {
+		if code, _ := do(noRedirect, p); code != http.StatusUnauthorized && code != http.StatusSeeOther {
+			t.Errorf("GET %s without token = %d; want 401 (or 303 to /login)", p, code)
+		}
+	}
+	// What the login form itself shows is public: its stylesheet and icon.
+	for _, p := range []string{"/login", "/app.css", "/favicon.svg"} {
+		if code, _ := do(noRedirect, p); code != 200 {
+			t.Errorf("GET %s without token = %d; want 200 (the login form needs it)", p, code)
+		}
 	}
 	for _, p := range paths[:3] {
 		if code, body := do(http.DefaultClient, p, "Authorization", "Bearer s3cret-token"); code != 200 {

@@ -53,15 +53,9 @@ func New(h *blockhub.Hub, opts *Options) *Server {
 	sub, _ := fs.Sub(static, "static")
 	s.files = http.FileServerFS(sub)
 	m := http.NewServeMux()
-	m.HandleFunc("GET /api/chains", s.chains)
-	m.HandleFunc("GET /api/chains/{chain}", s.chainInfo)
-	m.HandleFunc("GET /api/chains/{chain}/blocks", s.blocks)
-	m.HandleFunc("GET /api/chains/{chain}/tail", s.tail)
-	m.HandleFunc("GET /api/chains/{chain}/live", s.live)
-	m.HandleFunc("GET /api/chains/{chain}/query", s.query)
-	m.HandleFunc("GET /api/chains/{chain}/verify", s.verify)
-	m.HandleFunc("GET /api/blocks/{id}", s.block)
-	m.HandleFunc("GET /api/blocks/{id}/assets/{index}", s.asset)
+	for _, rt := range routes {
+		m.HandleFunc(rt.pattern, func(w http.ResponseWriter, r *http.Request) { rt.handle(s, w, r) })
+	}
 	m.HandleFunc("/api/", func(w http.ResponseWriter, r *http.Request) {
 		if r.Method != http.MethodGet && r.Method != http.MethodHead {
 			fail(w, http.StatusMethodNotAllowed, errors.New("the API is read-only: GET only"))
@@ -69,8 +63,6 @@ func New(h *blockhub.Hub, opts *Options) *Server {
 		}
 		fail(w, http.StatusNotFound, fmt.Errorf("no such API path: %s", r.URL.Path))
 	})
-	m.HandleFunc("POST /login", s.login)
-	m.HandleFunc("GET /login", s.loginForm)
 	m.HandleFunc("/", func(w http.ResponseWriter, r *http.Request) {
 		if r.Method != http.MethodGet && r.Method != http.MethodHead {
 			http.Error(w, "method not allowed", http.StatusMethodNotAllowed)
@@ -80,6 +72,37 @@ func New(h *blockhub.Hub, opts *Options) *Server {
 	})
 	s.mux = m
 	return s
+}
+
+// routes are the server's own routes, each documented in
+// docs/api.openapi.yaml (a test holds the two together); the page's files
+// and the answers to unknown /api/ paths come on top.
+var routes = []struct {
+	pattern string
+	handle  func(*Server, http.ResponseWriter, *http.Request)
+}{
+	{"GET /api/chains", (*Server).chains},
+	{"GET /api/chains/{chain}", (*Server).chainInfo},
+	{"GET /api/chains/{chain}/blocks", (*Server).blocks},
+	{"GET /api/chains/{chain}/tail", (*Server).tail},
+	{"GET /api/chains/{chain}/live", (*Server).live},
+	{"GET /api/chains/{chain}/query", (*Server).query},
+	{"GET /api/chains/{chain}/verify", (*Server).verify},
+	{"GET /api/blocks/{id}", (*Server).block},
+	{"GET /api/blocks/{id}/assets/{index}", (*Server).asset},
+	{"GET /login", (*Server).loginForm},
+	{"POST /login", (*Server).login},
+}
+
+// Routes returns the patterns the server handles, as http.ServeMux reads
+// them ("GET /api/chains/{chain}/blocks"); docs/api.openapi.yaml
+// documents each one.
+func Routes() []string {
+	out := make([]string, len(routes))
+	for i, rt := range routes {
+		out[i] = rt.pattern
+	}
+	return out
 }
 
 // ServeHTTP checks the request's origin and token, then serves it.
@@ -97,7 +120,7 @@ func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		fail(w, http.StatusForbidden, errors.New("host not allowed: without --token the console answers only to 127.0.0.1, [::1] or localhost"))
 		return
 	}
-	if s.opts.Token != "" && r.URL.Path != "/login" && !s.authorized(r) {
+	if s.opts.Token != "" && !public[r.URL.Path] && !s.authorized(r) {
 		if strings.HasPrefix(r.URL.Path, "/api/") {
 			w.Header().Set("WWW-Authenticate", `Bearer realm="bhctl"`)
 			fail(w, http.StatusUnauthorized, errors.New("token required"))
@@ -112,6 +135,10 @@ func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	}
 	s.mux.ServeHTTP(w, r)
 }
+
+// public are the paths served without the token: the login form and what
+// it shows (its stylesheet and icon, which hold nothing of the stores).
+var public = map[string]bool{"/login": true, "/app.css": true, "/favicon.svg": true}
 
 // pageCSP keeps the page to its own scripts and styles; fetched images are
 // shown from blob: URLs.
@@ -158,9 +185,9 @@ func (s *Server) login(w http.ResponseWriter, r *http.Request) {
 }
 
 const loginPage = `<!doctype html><html lang="en"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width,initial-scale=1">
-<title>BlockHub console: log in</title><link rel="stylesheet" href="/app.css"></head>
-<body class="login"><main><h1>BlockHub console</h1><!--msg-->
-<form method="post" action="/login"><label for="token">Token</label>
+<title>BlockHub console: log in</title><link rel="icon" href="/favicon.svg" type="image/svg+xml"><link rel="stylesheet" href="/app.css"></head>
+<body class="login"><main><h1><img src="/favicon.svg" alt="" width="28" height="28"> BlockHub console</h1><!--msg-->
+<form method="post" action="/login"><input type="text" name="username" value="bhctl" autocomplete="username" hidden><label for="token">Token</label>
 <input id="token" name="token" type="password" autocomplete="current-password" autofocus required>
 <button type="submit">Log in</button></form></main></body></html>`
 

@@ -14,9 +14,12 @@ const (
 	Mongo = "BH_TEST_MONGO" // mongodb://127.0.0.1:PORT/bhtest (FerretDB)
 	S3    = "BH_TEST_S3"    // s3://KEY:SECRET@127.0.0.1:PORT/bhtest?secure=false (MinIO)
 	AMQP  = "BH_TEST_AMQP"  // amqp://guest:guest@127.0.0.1:5672/ (RabbitMQ)
+	// Chromium is not a server but the browser the console's tests drive:
+	// the path of its binary (/usr/bin/chromium, the Debian package).
+	Chromium = "BH_TEST_CHROMIUM"
 )
 
-var servers = map[string]string{MySQL: "MariaDB", Mongo: "a MongoDB-wire server", S3: "MinIO", AMQP: "RabbitMQ"}
+var servers = map[string]string{MySQL: "MariaDB", Mongo: "a MongoDB-wire server", S3: "MinIO", AMQP: "RabbitMQ", Chromium: "Chromium (the Debian package chromium, installed where missing)"}
 
 // URL returns the URL in the variable name. When it is unset the test
 // fails, naming scripts/test, so a run without servers cannot pass
