@@ -92,7 +92,8 @@ bench_median() { bench_stats "$1" "$2" | cut -d' ' -f2; }
 # a capture of FILE is held to.
 bench_limit() {
 	local out
-	out=$("$WORK/limit" -dir "$WORK" "$2") || {
+	# stderr (every write pass, and an O_DIRECT one) goes to LABEL.passes.
+	out=$("$WORK/limit" -dir "$WORK" "$2" 2>>"$WORK/$1.passes") || {
 		echo "bench: limit failed on $2" >&2
 		exit 1
 	}
