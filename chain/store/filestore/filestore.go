@@ -169,7 +169,7 @@ func (s *AssetStore) Put(_ context.Context, hash string, r io.Reader, _ int64) e
 		s.log.Warn("asset file damaged (a power loss before it was synced?): replacing it", "path", path)
 		err = s.d.replace(path, func(w io.Writer) error { return copyAll(w, rest) })
 	case errors.Is(err, fs.ErrNotExist):
-		err = s.d.publishSynced(path, false, func(w io.Writer) error { return copyAll(w, r) })
+		err = s.d.publishSynced(path, false, true, func(w io.Writer) error { return copyAll(w, r) })
 		if errors.Is(err, fs.ErrExist) { // another process put it just now
 			s.note(path)
 			return chain.ErrExists

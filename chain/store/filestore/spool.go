@@ -93,7 +93,7 @@ func spool(ctx context.Context, t *tempFile, r io.Reader, h hash.Hash) (int64, e
 // Sync, and a file found under the name already is checked (here by
 // hashing it) and replaced when damaged.
 func (s *AssetStore) PutUnsummed(ctx context.Context, r io.Reader, h hash.Hash) (string, int64, error) {
-	t, err := s.d.newTemp()
+	t, err := s.d.newTemp(true)
 	if err != nil {
 		return "", 0, permHint(err)
 	}
