@@ -36,6 +36,12 @@ func (d dir) publishSynced(path string, sync, direct bool, fill func(io.Writer) 
 	if err := fill(t); err != nil {
 		return err
 	}
+	if !sync {
+		// The fsync comes later (the asset store's Sync, before a block
+		// names the file): have the disk start on the bytes now, while
+		// the capture goes on, so that Sync finds little left to write.
+		t.startWriteback(0, 0)
+	}
 	return d.linkTemp(t, path, sync)
 }
 
