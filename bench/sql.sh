@@ -89,7 +89,7 @@ if ((PAIRS > 0)); then
 	pair_home() { "$work/bhctl" --home "$work/pair.$1" -q chain create default >/dev/null; }
 	# wall CMD...: wall seconds of CMD.
 	wall() { local TIMEFORMAT='%R'; { time "$@" >/dev/null 2>&1; } 2>&1; }
-	med() { sort -g | awk '{ a[NR] = $1 } END { printf "%s %s %s", a[1], a[int((NR + 1) / 2)], a[NR] }'; }
+	med() { sort -g | awk '{ a[NR] = $1 } END { printf "%s %s %s\n", a[1], a[int((NR + 1) / 2)], a[NR] }'; }
 	echo
 	echo "load average before the pairs: $(cut -d' ' -f1-3 /proc/loadavg)"
 	: >"$work/dump" >"$work/new" >"$work/base" >"$work/ratio" >"$work/ratio_base"
