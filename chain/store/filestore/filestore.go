@@ -150,7 +150,7 @@ var (
 // before it links a block naming them (group commit). A file already
 // under the asset's name is compared with the bytes, and replaced when
 // it is damaged (see compareFile).
-func (s *AssetStore) Put(_ context.Context, hash string, r io.Reader, _ int64) error {
+func (s *AssetStore) Put(_ context.Context, hash string, r io.Reader, size int64) error {
 	path := s.d.path(hash, ".blob")
 	f, err := os.Open(path)
 	switch {
@@ -169,7 +169,9 @@ func (s *AssetStore) Put(_ context.Context, hash string, r io.Reader, _ int64) e
 		s.log.Warn("asset file damaged (a power loss before it was synced?): replacing it", "path", path)
 		err = s.d.replace(path, func(w io.Writer) error { return copyAll(w, rest) })
 	case errors.Is(err, fs.ErrNotExist):
-		err = s.d.publishSynced(path, false, true, func(w io.Writer) error { return copyAll(w, r) })
+		// O_DIRECT only where a write can use it (tempFile.Write): on a
+		// small asset the fcntl turning it off would be wasted.
+		err = s.d.publishSynced(path, false, size >= directMin, func(w io.Writer) error { return copyAll(w, r) })
 		if errors.Is(err, fs.ErrExist) { // another process put it just now
 			s.note(path)
 			return chain.ErrExists
