@@ -16,7 +16,12 @@
 // fails when the name exists: that makes block creation create-only and
 // setting next or claiming a name a single atomic "set if unset" even
 // between processes, with no read-then-write. Asset files are synced in
-// groups (Sync) before a block names them. Adding "?nosync=1" to the URL skips the fsyncs, for
+// groups (Sync) before a block names them; each is handed to the disk
+// (sync_file_range) as soon as it is written, so that Sync has little
+// left to wait for. Large asset writes (256 KiB or more, from
+// page-aligned buffers: pipe chunks, spooled stdin) go O_DIRECT, past the
+// page cache, where the file system takes it; the fsyncs are the same.
+// Adding "?nosync=1" to the URL skips the fsyncs, for
 // throwaway chains in tests and benchmarks only.
 package filestore
 
