@@ -28,6 +28,14 @@ bench_workdir() {
 	if [ "${KEEP:-0}" != 1 ]; then
 		trap 'rm -rf "$WORK"' EXIT
 	fi
+	# The homes made in $WORK are spread over ext4's block groups (the
+	# Orlov allocator treats a TOPDIR folder's children as top-level),
+	# away from inodes freed lately: on ext4 without a journal (this guest)
+	# each new inode is found past every inode of its group freed in the
+	# last one to five minutes, reading its inode table block, so an import
+	# of 4,527 files right after some other run removed thousands took 36%
+	# of its CPU in __ext4_new_inode (1% with the flag). See BENCHMARKS.md.
+	chattr +T "$WORK" 2>/dev/null || true
 	if [ "$(stat -f -c %T "$WORK")" = tmpfs ]; then
 		echo "bench: note: $WORK is on tmpfs: fsync costs nothing there; set BENCH_DIR to a disk folder" >&2
 	fi
