@@ -141,7 +141,10 @@ func (a *Appender) StoreReader(ctx context.Context, r io.Reader, typ string, met
 
 // Options tune AppendAll; nil means the defaults.
 type Options struct {
-	// Workers hash and store chunks in parallel; default GOMAXPROCS.
+	// Workers hash and store chunks in parallel; default twice
+	// GOMAXPROCS: a worker spends part of each chunk waiting for the
+	// store (an O_DIRECT write, a fsync, a network put), when another
+	// can hash.
 	Workers int
 	// Skip, when set, is asked about every chunk, in order, before its
 	// receipt is queued; returning true leaves it off the chain
@@ -167,7 +170,7 @@ type Result struct {
 // is yielded last and stops the run. Memory holds at most a few chunks per
 // worker.
 func (a *Appender) AppendAll(ctx context.Context, chunks iter.Seq2[Chunk, error], opts *Options) iter.Seq2[Result, error] {
-	workers := runtime.GOMAXPROCS(0)
+	workers := 2 * runtime.GOMAXPROCS(0)
 	var (
 		skip  func(chain.Receipt) bool
 		known func(string) bool

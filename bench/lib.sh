@@ -28,6 +28,14 @@ bench_workdir() {
 	if [ "${KEEP:-0}" != 1 ]; then
 		trap 'rm -rf "$WORK"' EXIT
 	fi
+	# The homes made in $WORK are spread over ext4's block groups (the
+	# Orlov allocator treats a TOPDIR folder's children as top-level),
+	# away from inodes freed lately: on ext4 without a journal (this guest)
+	# each new inode is found past every inode of its group freed in the
+	# last one to five minutes, reading its inode table block, so an import
+	# of 4,527 files right after some other run removed thousands took 36%
+	# of its CPU in __ext4_new_inode (1% with the flag). See BENCHMARKS.md.
+	chattr +T "$WORK" 2>/dev/null || true
 	if [ "$(stat -f -c %T "$WORK")" = tmpfs ]; then
 		echo "bench: note: $WORK is on tmpfs: fsync costs nothing there; set BENCH_DIR to a disk folder" >&2
 	fi
@@ -92,7 +100,8 @@ bench_median() { bench_stats "$1" "$2" | cut -d' ' -f2; }
 # a capture of FILE is held to.
 bench_limit() {
 	local out
-	out=$("$WORK/limit" -dir "$WORK" "$2") || {
+	# stderr (every write pass, and an O_DIRECT one) goes to LABEL.passes.
+	out=$("$WORK/limit" -dir "$WORK" "$2" 2>>"$WORK/$1.passes") || {
 		echo "bench: limit failed on $2" >&2
 		exit 1
 	}

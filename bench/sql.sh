@@ -7,6 +7,12 @@
 # Needs MariaDB with root over TCP at BH_TEST_MYSQL (default
 # mysql://root@127.0.0.1:3306/...; eval "$(scripts/servers up)"), the
 # mariadb client, and rights to write INTO OUTFILE where the server runs.
+# Then PAIRS rounds (default 5; 0 skips them), each `mariadb-dump --quick`
+# of the table beside `bhctl import sql` of it into a home whose chain
+# was made beforehand (untimed), in turn, with the ratio dump / import
+# taken per round (issue 13 aims at >= 0.8); BHCTL_BASE=/path/to/old/bhctl
+# adds an older build to each round (before/after).
+#   ROWS=100000 bench/sql.sh           # the table of issue 13
 # KEEP=1 leaves the database (BENCH_DB, default bhbench_sql) in place for
 #   BENCH_SQL_URL=mysql://root@127.0.0.1:3306/bhbench_sql go test ./connectors/sql -run '^$' -bench Read
 set -euo pipefail
@@ -75,3 +81,44 @@ row "bhctl import sql --rows 10000 --sensitive off" "$(imp d --rows 10000 --sens
 row "bhctl import sql --format csv --sensitive off" "$(imp e --format csv --sensitive off)"
 row "bhctl import sql --dry-run --sensitive off (no store)" "$(imp f --dry-run --sensitive off)"
 row "bhctl import sql --prevent-dups, again (every asset skipped)" "$(imp a --prevent-dups)"
+
+PAIRS=${PAIRS:-5}
+if ((PAIRS > 0)); then
+	dump=$(command -v mariadb-dump || command -v mysqldump)
+	# pair_home N: a home with its chain made, not timed.
+	pair_home() { "$work/bhctl" --home "$work/pair.$1" -q chain create default >/dev/null; }
+	# wall CMD...: wall seconds of CMD.
+	wall() { local TIMEFORMAT='%R'; { time "$@" >/dev/null 2>&1; } 2>&1; }
+	med() { sort -g | awk '{ a[NR] = $1 } END { printf "%s %s %s\n", a[1], a[int((NR + 1) / 2)], a[NR] }'; }
+	echo
+	echo "load average before the pairs: $(cut -d' ' -f1-3 /proc/loadavg)"
+	: >"$work/dump" >"$work/new" >"$work/base" >"$work/ratio" >"$work/ratio_base"
+	for i in $(seq 0 "$PAIRS"); do # round 0 is a warm-up
+		pair_home "n$i"
+		[[ -z ${BHCTL_BASE:-} ]] || pair_home "b$i"
+		d=$(wall "$dump" --quick --protocol=tcp -h"$host" -P"$port" -uroot "$DB" orders)
+		n=$(wall "$work/bhctl" --home "$work/pair.n$i" -q import sql --source "$src" --table orders)
+		if [[ -n ${BHCTL_BASE:-} ]]; then
+			b=$(wall "$BHCTL_BASE" --home "$work/pair.b$i" -q import sql --source "$src" --table orders)
+		fi
+		((i > 0)) || continue
+		echo "$d" >>"$work/dump"
+		echo "$n" >>"$work/new"
+		awk -v d="$d" -v n="$n" 'BEGIN { print d / n }' >>"$work/ratio"
+		if [[ -n ${BHCTL_BASE:-} ]]; then
+			echo "$b" >>"$work/base"
+			awk -v d="$d" -v n="$b" 'BEGIN { print d / n }' >>"$work/ratio_base"
+		fi
+	done
+	echo "load average after: $(cut -d' ' -f1-3 /proc/loadavg)"
+	echo
+	echo "| $PAIRS rounds, in turn ($ROWS rows) | wall s min / median / max | dump / this, per round: median (min, max) |"
+	echo "| --- | --- | --- |"
+	echo "| mariadb-dump --quick DB orders > /dev/null | $(med <"$work/dump" | sed 's| | / |g') | |"
+	read -r lo md hi < <(med <"$work/ratio")
+	echo "| bhctl import sql (chain made before) | $(med <"$work/new" | sed 's| | / |g') | $md ($lo, $hi) |"
+	if [[ -n ${BHCTL_BASE:-} ]]; then
+		read -r lo md hi < <(med <"$work/ratio_base")
+		echo "| base: $BHCTL_BASE | $(med <"$work/base" | sed 's| | / |g') | $md ($lo, $hi) |"
+	fi
+fi

@@ -95,10 +95,45 @@ func (s *Source) Chunks(ctx context.Context, st connectors.State) iter.Seq2[conn
 			yield(connectors.Chunk{}, err)
 			return
 		}
+		// The rows are counted (which also checks --where) on the other
+		// connection while the first table's stream opens; nothing is
+		// yielded before every table is counted, so a bad --where still
+		// fails before anything is captured.
+		ctx, cancel := context.WithCancel(ctx)
+		counted := make(chan error, 1)
+		conds := make([]string, len(tables))
+		args := make([][]any, len(tables))
+		for i, t := range tables {
+			conds[i], args[i] = s.where(t) // before a read moves t.after
+		}
+		go func() {
+			for i, t := range tables {
+				if err := s.countRows(ctx, db, t, conds[i], args[i]); err != nil {
+					counted <- err
+					return
+				}
+			}
+			counted <- nil
+		}()
+		wait := func() error {
+			if counted == nil {
+				return nil
+			}
+			err := <-counted
+			counted = nil
+			return err
+		}
+		defer func() {
+			cancel()
+			wait() // the counts end before the connections close
+		}()
 		var done int64
 		for _, t := range tables {
-			for c, err := range s.read(ctx, db, t) {
+			for c, err := range s.read(ctx, db, t, wait) {
 				if err != nil {
+					if werr := wait(); werr != nil {
+						err = werr // the --where the read failed on too
+					}
 					yield(connectors.Chunk{}, err)
 					return
 				}
@@ -171,9 +206,6 @@ func (s *Source) prepare(ctx context.Context, db *dbsql.DB, st connectors.State)
 			if err := s.resume(t, st); err != nil {
 				return nil, err
 			}
-		}
-		if err := s.countRows(ctx, db, t); err != nil {
-			return nil, err
 		}
 		tables = append(tables, t)
 	}
@@ -446,8 +478,8 @@ func (s *Source) after(t *table) (string, []any) {
 }
 
 // countRows counts the rows a run will read, which also checks --where.
-func (s *Source) countRows(ctx context.Context, db *dbsql.DB, t *table) error {
-	w, args := s.where(t)
+// w and args are the table's WHERE clause, from s.where.
+func (s *Source) countRows(ctx context.Context, db *dbsql.DB, t *table, w string, args []any) error {
 	var n int
 	if err := db.QueryRowContext(ctx, "SELECT COUNT(*) FROM "+mysqlconn.Quote(t.name)+w, args...).Scan(&n); err != nil {
 		if s.cfg.Where != "" {
@@ -475,10 +507,13 @@ type page struct {
 
 // read yields a table's pages. The next page is fetched while the current
 // one is encoded and captured: its query needs only the last key read.
-func (s *Source) read(ctx context.Context, db *dbsql.DB, t *table) iter.Seq2[connectors.Chunk, error] {
+//
+// counted waits for the rows of every table to be counted (t.count,
+// used in the meta), and says whether that failed.
+func (s *Source) read(ctx context.Context, db *dbsql.DB, t *table, counted func() error) iter.Seq2[connectors.Chunk, error] {
 	return func(yield func(connectors.Chunk, error) bool) {
 		ctx, cancel := context.WithCancel(ctx)
-		pages := make(chan page, 1)
+		pages := make(chan page, 2)
 		defer func() {
 			cancel()
 			for range pages { // let the reader end before the connection closes
@@ -489,7 +524,6 @@ func (s *Source) read(ctx context.Context, db *dbsql.DB, t *table) iter.Seq2[con
 		for i := range header {
 			header[i] = t.sel[i].name
 		}
-		batches := (t.count + s.rows - 1) / s.rows
 		read := 0
 		var cols []string
 		for _, o := range t.order {
@@ -504,6 +538,11 @@ func (s *Source) read(ctx context.Context, db *dbsql.DB, t *table) iter.Seq2[con
 				yield(connectors.Chunk{}, p.err)
 				return
 			}
+			if err := counted(); err != nil {
+				yield(connectors.Chunk{}, err)
+				return
+			}
+			batches := (t.count + s.rows - 1) / s.rows
 			var out [][]any
 			if p.data == nil {
 				out = make([][]any, len(p.rows))
@@ -533,8 +572,16 @@ func (s *Source) read(ctx context.Context, db *dbsql.DB, t *table) iter.Seq2[con
 	}
 }
 
-// fetch reads a table's pages in key order into pages, and closes it
-// after the last one or an error.
+// fetch reads a table's rows in key order, cut into pages of s.rows
+// rows, into pages, and closes it after the last one or an error.
+//
+// One query streams the table, as mariadb-dump --quick does: the server
+// walks the key's index once, without a statement, a plan and a round
+// trip per page, and the pages cut from the stream hold the same rows as
+// pages of "WHERE key > last ORDER BY key LIMIT rows" (the cursor a run
+// resumes from is the same). Should the stream break after rows came
+// (the connection lost, or net_write_timeout while the capture lagged),
+// it is opened again after the last row read, at most maxResumes times.
 func (s *Source) fetch(ctx context.Context, db *dbsql.DB, t *table, pages chan<- page) {
 	defer close(pages)
 	send := func(p page) bool {
@@ -554,7 +601,7 @@ func (s *Source) fetch(ctx context.Context, db *dbsql.DB, t *table, pages chan<-
 		order[i] = mysqlconn.Quote(t.sel[o].name)
 	}
 	head := "SELECT " + strings.Join(sel, ", ") + " FROM " + mysqlconn.Quote(t.name)
-	tail := " ORDER BY " + strings.Join(order, ", ") + " LIMIT ?"
+	tail := " ORDER BY " + strings.Join(order, ", ")
 	raw := make([]dbsql.RawBytes, len(t.sel))
 	dest := make([]any, len(t.sel))
 	for i := range raw {
@@ -568,28 +615,62 @@ func (s *Source) fetch(ctx context.Context, db *dbsql.DB, t *table, pages chan<-
 		}
 		enc = newJSONLines(header)
 	}
-	read := 0
-	for {
-		nrows := 0
-		n := s.rows
-		if s.cfg.Limit > 0 {
-			n = min(n, s.cfg.Limit-read)
+	var (
+		got   [][]any // the page being cut (json: its first and last rows' order values)
+		data  []byte  // json: the page being cut, encoded
+		nrows int     // rows in the page being cut
+		read  int     // rows read, sent or not
+		last  []any   // not json: the last row read
+		// json: the ordering columns of the last row read
+		lastRaw  = make([][]byte, len(t.order))
+		lastNull = make([]bool, len(t.order))
+		// size is the capacity of a page's data: the largest page's so
+		// far and some, so that a page is not copied as it grows.
+		size = 64 << 10
+	)
+	// lastRow returns the last row read as a row of t.sel's length with
+	// its ordering columns set.
+	lastRow := func() []any {
+		if enc == nil {
+			return last
 		}
-		if n <= 0 {
-			return
+		order := make([][]byte, len(lastRaw))
+		for i := range lastRaw {
+			if !lastNull[i] {
+				order[i] = append([]byte{}, lastRaw[i]...) // empty, not NULL
+			}
 		}
+		return t.orderValues(spread(t, order))
+	}
+	flush := func() bool {
+		if nrows == 0 {
+			return true
+		}
+		if enc != nil {
+			got = append(got, lastRow())
+		}
+		p := page{rows: got, data: data, n: nrows}
+		size = max(size, len(data)+len(data)/8)
+		got, data, nrows = nil, nil, 0
+		return send(p)
+	}
+	for resumes := 0; ; resumes++ {
 		w, args := s.where(t)
-		rows, err := db.QueryContext(ctx, head+w+tail, append(args, n)...)
+		q := head + w + tail
+		if s.cfg.Limit > 0 {
+			if s.cfg.Limit-read <= 0 {
+				flush()
+				return
+			}
+			q += " LIMIT ?"
+			args = append(args, s.cfg.Limit-read)
+		}
+		rows, err := db.QueryContext(ctx, q, args...)
 		if err != nil {
 			send(page{err: s.errorf("%s: %v", t.name, err)})
 			return
 		}
-		var (
-			got      [][]any
-			data     []byte
-			lastRaw  = make([][]byte, len(t.order)) // ordering columns of the last row
-			lastNull = make([]bool, len(t.order))
-		)
+		got0 := read
 		for rows.Next() {
 			if err := rows.Scan(dest...); err != nil {
 				rows.Close()
@@ -602,54 +683,50 @@ func (s *Source) fetch(ctx context.Context, db *dbsql.DB, t *table, pages chan<-
 					row[i] = value(c.kind, raw[i])
 				}
 				got = append(got, row)
-				continue
-			}
-			if data == nil {
-				data = make([]byte, 0, 64<<10)
-				got = append(got, t.orderValues(raw))
-			}
-			data = enc.appendRow(data, t.sel[:t.keep], raw)
-			for i, o := range t.order {
-				lastRaw[i], lastNull[i] = append(lastRaw[i][:0], raw[o]...), raw[o] == nil
-				if lastRaw[i] == nil {
-					lastRaw[i] = []byte{} // empty, not NULL
+				last = row
+			} else {
+				if data == nil {
+					data = make([]byte, 0, size)
+					got = append(got, t.orderValues(raw))
+				}
+				data = enc.appendRow(data, t.sel[:t.keep], raw)
+				for i, o := range t.order {
+					lastRaw[i], lastNull[i] = append(lastRaw[i][:0], raw[o]...), raw[o] == nil
 				}
 			}
 			nrows++
+			read++
+			if nrows == s.rows && !flush() {
+				rows.Close()
+				return
+			}
 		}
 		rows.Close()
-		if err := rows.Err(); err != nil {
+		err = rows.Err()
+		if err == nil {
+			flush()
+			return
+		}
+		if ctx.Err() != nil || read == got0 || resumes == maxResumes {
 			send(page{err: s.errorf("%s: %v", t.name, err)})
 			return
 		}
-		if enc != nil && nrows > 0 {
-			for i := range lastRaw {
-				if lastNull[i] {
-					lastRaw[i] = nil
-				}
-			}
-			got = append(got, t.orderValues(spread(t, lastRaw)))
-		} else {
-			nrows = len(got)
-		}
-		if nrows == 0 {
-			return
-		}
-		last := got[len(got)-1]
+		// Resume after the last row read.
+		row := lastRow()
 		after := make([]any, len(t.order))
 		for i, o := range t.order {
-			if after[i], err = arg(t.sel[o].kind, last[o]); err != nil {
+			if after[i], err = arg(t.sel[o].kind, row[o]); err != nil {
 				send(page{err: s.errorf("%s: %v", t.name, err)})
 				return
 			}
 		}
 		t.after = after
-		read += nrows
-		if !send(page{rows: got, data: data, n: nrows}) || nrows < n {
-			return
-		}
 	}
 }
+
+// maxResumes bounds how many times one table's stream is opened again
+// after it broke.
+const maxResumes = 10
 
 // metaValue is a value as put in meta. The chain keeps meta as RFC 8785
 // canonical JSON, whose numbers are doubles: an integer past 2^53 would

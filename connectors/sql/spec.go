@@ -143,7 +143,11 @@ func parseURL(raw string, getenv func(string) string) (*mysql.Config, error) {
 	// times converted by us, not by the driver.
 	m.InterpolateParams = true
 	m.ParseTime = false
-	// TIMESTAMP values arrive in UTC.
-	m.Params = map[string]string{"time_zone": "'+00:00'"}
+	// TIMESTAMP values arrive in UTC. A table is read as one stream
+	// (see fetch): the server waits up to net_write_timeout for a capture
+	// that lags (a slow asset store) before it drops the connection, and
+	// the stream is then opened again after the last row read; ten
+	// minutes rather than the default minute spares those re-reads.
+	m.Params = map[string]string{"time_zone": "'+00:00'", "net_write_timeout": "600"}
 	return m, nil
 }

@@ -38,12 +38,31 @@ func Scan(data []byte) []Finding {
 			out = append(out, Finding{"private-key", line(data, loc[0])})
 		}
 	}
-	if bytes.Contains(data, []byte("AKIA")) || bytes.Contains(data, []byte("ASIA")) {
+	if hasAWSPrefix(data) {
 		if loc := awsRE.FindIndex(data); loc != nil {
 			out = append(out, Finding{"aws-key", line(data, loc[0])})
 		}
 	}
 	return out
+}
+
+// hasAWSPrefix reports whether data holds AKIA or ASIA, the prefixes of
+// AWS access key ids: one pass that stops at each 'A', where two
+// bytes.Contains would make two (each stopping at every 'A', every 256th
+// byte of random input): about twice as fast.
+func hasAWSPrefix(data []byte) bool {
+	for i := 0; ; i++ {
+		j := bytes.IndexByte(data[i:], 'A')
+		if j < 0 {
+			return false
+		}
+		if i += j; i+4 > len(data) {
+			return false
+		}
+		if (data[i+1] == 'K' || data[i+1] == 'S') && data[i+2] == 'I' && data[i+3] == 'A' {
+			return true
+		}
+	}
 }
 
 func isDigit(c byte) bool { return '0' <= c && c <= '9' }

@@ -3,6 +3,7 @@ package sensitive
 import (
 	"bytes"
 	"fmt"
+	"math/rand/v2"
 	"strings"
 	"testing"
 )
@@ -57,6 +58,19 @@ func FuzzScanNumbers(f *testing.F) {
 	})
 }
 
+// FuzzAWSPrefix checks hasAWSPrefix against bytes.Contains.
+func FuzzAWSPrefix(f *testing.F) {
+	for _, s := range []string{"AKIA", "xASIA", "AAKIA", "ASI", "AKIAA", "AASIAKIA", "A", ""} {
+		f.Add([]byte(s))
+	}
+	f.Fuzz(func(t *testing.T, b []byte) {
+		want := bytes.Contains(b, []byte("AKIA")) || bytes.Contains(b, []byte("ASIA"))
+		if got := hasAWSPrefix(b); got != want {
+			t.Errorf("hasAWSPrefix(%q) = %v; want %v", b, got, want)
+		}
+	})
+}
+
 // scanEveryByte is scanNumbers the simple way, for FuzzScanNumbers.
 func scanEveryByte(data []byte) (ssn, card int) {
 	return scanRuns(data, 0, len(data), -1, -1)
@@ -87,6 +101,16 @@ func BenchmarkScanNumericCSV(b *testing.B) {
 	b.SetBytes(int64(len(data)))
 	b.ResetTimer()
 	for range b.N {
+		Scan(data)
+	}
+}
+
+// BenchmarkScanRandom scans random bytes, as bench/pipe.sh pipes them.
+func BenchmarkScanRandom(b *testing.B) {
+	data := make([]byte, 1<<20)
+	rand.NewChaCha8([32]byte{1}).Read(data)
+	b.SetBytes(int64(len(data)))
+	for b.Loop() {
 		Scan(data)
 	}
 }

@@ -16,7 +16,12 @@
 // fails when the name exists: that makes block creation create-only and
 // setting next or claiming a name a single atomic "set if unset" even
 // between processes, with no read-then-write. Asset files are synced in
-// groups (Sync) before a block names them. Adding "?nosync=1" to the URL skips the fsyncs, for
+// groups (Sync) before a block names them; each is handed to the disk
+// (sync_file_range) as soon as it is written, so that Sync has little
+// left to wait for. Large asset writes (256 KiB or more, from
+// page-aligned buffers: pipe chunks, spooled stdin) go O_DIRECT, past the
+// page cache, where the file system takes it; the fsyncs are the same.
+// Adding "?nosync=1" to the URL skips the fsyncs, for
 // throwaway chains in tests and benchmarks only.
 package filestore
 
@@ -150,7 +155,7 @@ var (
 // before it links a block naming them (group commit). A file already
 // under the asset's name is compared with the bytes, and replaced when
 // it is damaged (see compareFile).
-func (s *AssetStore) Put(_ context.Context, hash string, r io.Reader, _ int64) error {
+func (s *AssetStore) Put(_ context.Context, hash string, r io.Reader, size int64) error {
 	path := s.d.path(hash, ".blob")
 	f, err := os.Open(path)
 	switch {
@@ -169,7 +174,9 @@ func (s *AssetStore) Put(_ context.Context, hash string, r io.Reader, _ int64) e
 		s.log.Warn("asset file damaged (a power loss before it was synced?): replacing it", "path", path)
 		err = s.d.replace(path, func(w io.Writer) error { return copyAll(w, rest) })
 	case errors.Is(err, fs.ErrNotExist):
-		err = s.d.publishSynced(path, false, func(w io.Writer) error { return copyAll(w, r) })
+		// O_DIRECT only where a write can use it (tempFile.Write): on a
+		// small asset the fcntl turning it off would be wasted.
+		err = s.d.publishSynced(path, false, size >= directMin, func(w io.Writer) error { return copyAll(w, r) })
 		if errors.Is(err, fs.ErrExist) { // another process put it just now
 			s.note(path)
 			return chain.ErrExists

@@ -9,6 +9,7 @@ import (
 	"strconv"
 	"sync"
 	"sync/atomic"
+	"unsafe"
 
 	"golang.org/x/sys/unix"
 )
@@ -20,19 +21,26 @@ import (
 // publish writes what fill writes to a new file, syncs it and links it at
 // path. It returns an error matching fs.ErrExist when path exists.
 func (d dir) publish(path string, fill func(io.Writer) error) error {
-	return d.publishSynced(path, d.sync, fill)
+	return d.publishSynced(path, d.sync, false, fill)
 }
 
 // publishSynced is publish with the fsyncs only when sync is set; the
-// asset store defers them to Sync (group commit).
-func (d dir) publishSynced(path string, sync bool, fill func(io.Writer) error) error {
-	t, err := d.newTemp()
+// asset store defers them to Sync (group commit). With direct, large
+// writes bypass the page cache (see tempFile.Write).
+func (d dir) publishSynced(path string, sync, direct bool, fill func(io.Writer) error) error {
+	t, err := d.newTemp(direct)
 	if err != nil {
 		return permHint(err)
 	}
 	defer t.discard()
 	if err := fill(t); err != nil {
 		return err
+	}
+	if !sync {
+		// The fsync comes later (the asset store's Sync, before a block
+		// names the file): have the disk start on the bytes now, while
+		// the capture goes on, so that Sync finds little left to write.
+		t.startWriteback(0, 0)
 	}
 	return d.linkTemp(t, path, sync)
 }
@@ -42,7 +50,7 @@ func (d dir) publishSynced(path string, sync bool, fill func(io.Writer) error) e
 // repairing a damaged asset, which is rare: it always uses a named
 // temporary file, which rename needs.
 func (d dir) replace(path string, fill func(io.Writer) error) error {
-	t, err := d.newNamedTemp()
+	t, err := d.newNamedTemp(false)
 	if err != nil {
 		return permHint(err)
 	}
@@ -84,6 +92,8 @@ type tempFile struct {
 	dir    string // tmp/
 	name   string // path in tmp/; "" for an O_TMPFILE
 	closed bool
+	// direct is set while the file is open with O_DIRECT.
+	direct bool
 }
 
 // anonTemp records whether O_TMPFILE files can be made in a store's tmp/
@@ -97,35 +107,49 @@ type anonTemp struct {
 // tempSeq numbers the named temporary files of this process.
 var tempSeq atomic.Uint64
 
-// newTemp returns an empty temporary file, an O_TMPFILE where it works.
-func (d dir) newTemp() (*tempFile, error) {
+// newTemp returns an empty temporary file, an O_TMPFILE where it works;
+// with direct, opened with O_DIRECT where the file system takes it.
+func (d dir) newTemp(direct bool) (*tempFile, error) {
 	d.anon.once.Do(func() { d.anon.ok = probeAnonTemp(d.tmp) })
 	if !d.anon.ok {
-		return d.newNamedTemp()
+		return d.newNamedTemp(direct)
 	}
-	fd, err := openRetry(d.tmp, unix.O_WRONLY|unix.O_TMPFILE|unix.O_CLOEXEC, 0o600)
+	flags := unix.O_WRONLY | unix.O_TMPFILE | unix.O_CLOEXEC
+	fd, err := openDirect(d.tmp, flags, direct)
 	if err != nil {
 		return nil, &fs.PathError{Op: "open", Path: d.tmp, Err: err}
 	}
-	return &tempFile{fd: fd, dir: d.tmp}, nil
+	return &tempFile{fd: fd, dir: d.tmp, direct: direct}, nil
 }
 
 // newNamedTemp returns an empty temporary file with a name unique to this
 // process; a name left by a crashed process of the same pid is skipped.
-func (d dir) newNamedTemp() (*tempFile, error) {
+func (d dir) newNamedTemp(direct bool) (*tempFile, error) {
 	prefix := filepath.Join(d.tmp, "w-"+strconv.Itoa(os.Getpid())+"-")
 	for range 1000 {
 		name := prefix + strconv.FormatUint(tempSeq.Add(1), 10)
-		fd, err := openRetry(name, unix.O_WRONLY|unix.O_CREAT|unix.O_EXCL|unix.O_CLOEXEC, 0o600)
+		fd, err := openDirect(name, unix.O_WRONLY|unix.O_CREAT|unix.O_EXCL|unix.O_CLOEXEC, direct)
 		if err == unix.EEXIST {
 			continue
 		}
 		if err != nil {
 			return nil, &fs.PathError{Op: "open", Path: name, Err: err}
 		}
-		return &tempFile{fd: fd, dir: d.tmp, name: name}, nil
+		return &tempFile{fd: fd, dir: d.tmp, name: name, direct: direct}, nil
 	}
 	return nil, fmt.Errorf("open %s*: names taken", prefix)
+}
+
+// openDirect opens path with flags, and O_DIRECT when direct is set and
+// the file system takes it (EINVAL: it does not, as on older tmpfs).
+func openDirect(path string, flags int, direct bool) (int, error) {
+	if direct {
+		fd, err := openRetry(path, flags|unix.O_DIRECT, 0o600)
+		if err != unix.EINVAL {
+			return fd, err
+		}
+	}
+	return openRetry(path, flags, 0o600)
 }
 
 // probeAnonTemp reports whether an O_TMPFILE made in dir can be linked
@@ -162,11 +186,39 @@ func openRetry(path string, flags int, mode uint32) (int, error) {
 }
 
 // Write implements io.Writer.
+//
+// On a file opened with O_DIRECT, the whole 4 KiB blocks of a write of at
+// least directMin bytes that starts on a page boundary go from p to the
+// disk, without a copy into the page cache; the first write that cannot
+// (a tail, a small or unaligned buffer) turns O_DIRECT off, and the rest
+// of the file goes through the page cache. Why: an asset's pages would
+// stay cached long after it is written, and on a virtual machine whose
+// host takes back the memory the guest leaves free, filling new page
+// cache costs a fault per page (4 to 6 s per GiB here, against about 1 s
+// for the disk itself; see docs/BENCHMARKS.md). Either way the file is
+// durable only once fsynced, as before.
 func (t *tempFile) Write(p []byte) (int, error) {
 	n := 0
 	for n < len(p) {
-		m, err := unix.Write(t.fd, p[n:])
+		q := p[n:]
+		if t.direct {
+			m := len(q) &^ (directBlock - 1)
+			if m < directMin || uintptr(unsafe.Pointer(&q[0]))%directBlock != 0 {
+				if err := t.buffered(); err != nil {
+					return n, err
+				}
+			} else {
+				q = q[:m]
+			}
+		}
+		m, err := unix.Write(t.fd, q)
 		if err == unix.EINTR {
+			continue
+		}
+		if err == unix.EINVAL && t.direct { // the device wants another alignment
+			if err := t.buffered(); err != nil {
+				return n, err
+			}
 			continue
 		}
 		if err != nil {
@@ -175,6 +227,28 @@ func (t *tempFile) Write(p []byte) (int, error) {
 		n += m
 	}
 	return n, nil
+}
+
+// directBlock is the alignment of O_DIRECT writes (buffer, length and
+// file offset): 4 KiB suits 512-byte and 4 KiB sector disks alike.
+// directMin is the smallest write worth sending directly: a small one
+// waits for the disk, where the page cache would take it at once.
+const (
+	directBlock = 4 << 10
+	directMin   = 256 << 10
+)
+
+// buffered turns O_DIRECT off.
+func (t *tempFile) buffered() error {
+	fl, err := unix.FcntlInt(uintptr(t.fd), unix.F_GETFL, 0)
+	if err == nil {
+		_, err = unix.FcntlInt(uintptr(t.fd), unix.F_SETFL, fl&^unix.O_DIRECT)
+	}
+	if err != nil {
+		return &fs.PathError{Op: "fcntl", Path: t.path(), Err: err}
+	}
+	t.direct = false
+	return nil
 }
 
 // path names the file in errors.

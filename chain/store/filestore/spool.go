@@ -11,6 +11,7 @@ import (
 	"os"
 	"path/filepath"
 	"sync"
+	"sync/atomic"
 
 	"github.com/blockhub/blockhub/chain"
 	"github.com/blockhub/blockhub/chain/store/driver"
@@ -22,57 +23,76 @@ var _ driver.Spooler = (*AssetStore)(nil)
 // write(2) per MiB, where io.Copy's 32 KiB would make 32 of each.
 var spoolBufs = sync.Pool{New: func() any { return new([1 << 20]byte) }}
 
-// spoolAhead is how many buffers the hasher may lag behind the writer.
-const spoolAhead = 4
+// spoolAhead is how many buffers are in flight between the reader, the
+// writer and the hasher.
+const spoolAhead = 6
 
 // writebackEvery is how many bytes are written between two requests to
 // start writing them back (sync_file_range), so that the disk works
 // while the rest is read and hashed, and the final fsync has little left.
 const writebackEvery = 8 << 20
 
-// spool copies r into t and h, the two at once: this goroutine reads and
-// writes, another hashes what was written, so a pipe costs about the
-// slower of the hash and the write, not their sum.
+// spool copies r into t and h, in three stages that overlap: this
+// goroutine reads, a second writes what was read (an O_DIRECT write waits
+// for the disk, so it must not hold the reading back), and a third hashes
+// what was written; so a pipe costs about the slowest of the read, the
+// write and the hash, not their sum. At most spoolAhead buffers are in
+// flight.
 func spool(ctx context.Context, t *tempFile, r io.Reader, h hash.Hash) (int64, error) {
-	todo := make(chan *[1 << 20]byte, spoolAhead)
+	type piece struct {
+		b *[1 << 20]byte
+		n int
+	}
 	free := make(chan *[1 << 20]byte, spoolAhead)
-	lens := make(chan int, spoolAhead)
-	hashed := make(chan struct{})
-	go func() {
-		defer close(hashed)
-		for b := range todo {
-			h.Write(b[:<-lens])
-			free <- b
-		}
-	}()
+	toWrite := make(chan piece, spoolAhead)
+	toHash := make(chan piece, spoolAhead)
 	for range spoolAhead {
 		free <- spoolBufs.Get().(*[1 << 20]byte)
 	}
-	defer func() {
-		for range spoolAhead {
-			spoolBufs.Put(<-free)
+	var (
+		werr    error // the writer's, read after written is closed
+		failed  atomic.Bool
+		written = make(chan struct{})
+		hashed  = make(chan struct{})
+	)
+	go func() {
+		defer close(written)
+		defer close(toHash)
+		var n, flushed int64
+		for p := range toWrite {
+			if werr == nil {
+				if _, werr = t.Write(p.b[:p.n]); werr == nil {
+					n += int64(p.n)
+					if n-flushed >= writebackEvery {
+						t.startWriteback(flushed, n-flushed)
+						flushed = n
+					}
+					toHash <- p
+					continue
+				}
+				failed.Store(true)
+			}
+			free <- p.b // after a failed write: drained, not hashed
 		}
 	}()
-	var n, flushed int64
+	go func() {
+		defer close(hashed)
+		for p := range toHash {
+			h.Write(p.b[:p.n])
+			free <- p.b
+		}
+	}()
+	var n int64
 	var err error
-	for err == nil {
+	for err == nil && !failed.Load() {
 		if err = ctx.Err(); err != nil {
 			break
 		}
 		b := <-free
 		m, rerr := io.ReadFull(r, b[:])
 		if m > 0 {
-			if _, err = t.Write(b[:m]); err != nil {
-				free <- b
-				break
-			}
 			n += int64(m)
-			lens <- m
-			todo <- b
-			if n-flushed >= writebackEvery {
-				t.startWriteback(flushed, n-flushed)
-				flushed = n
-			}
+			toWrite <- piece{b, m}
 		} else {
 			free <- b
 		}
@@ -81,8 +101,15 @@ func spool(ctx context.Context, t *tempFile, r io.Reader, h hash.Hash) (int64, e
 		}
 		err = rerr
 	}
-	close(todo)
+	close(toWrite)
+	<-written
 	<-hashed
+	for range spoolAhead {
+		spoolBufs.Put(<-free)
+	}
+	if werr != nil {
+		return n, werr
+	}
 	return n, err
 }
 
@@ -93,7 +120,7 @@ func spool(ctx context.Context, t *tempFile, r io.Reader, h hash.Hash) (int64, e
 // Sync, and a file found under the name already is checked (here by
 // hashing it) and replaced when damaged.
 func (s *AssetStore) PutUnsummed(ctx context.Context, r io.Reader, h hash.Hash) (string, int64, error) {
-	t, err := s.d.newTemp()
+	t, err := s.d.newTemp(true)
 	if err != nil {
 		return "", 0, permHint(err)
 	}
