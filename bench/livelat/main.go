@@ -26,8 +26,9 @@ import (
 	"slices"
 	"strings"
 	"sync"
-	"syscall"
 	"time"
+
+	"github.com/blockhub/blockhub/bench"
 )
 
 func main() {
@@ -116,18 +117,7 @@ func run(bin, home string, n int, wait time.Duration) error {
 	if err := walker.Start(); err != nil {
 		return err
 	}
-	defer func() {
-		// Our own child, by its pid: interrupt it, as a user would.
-		walker.Process.Signal(syscall.SIGINT)
-		done := make(chan struct{})
-		go func() { walker.Wait(); close(done) }()
-		select {
-		case <-done:
-		case <-time.After(5 * time.Second):
-			walker.Process.Kill()
-			<-done
-		}
-	}()
+	defer bench.Interrupt(walker) // our own child, by its pid
 	s := &seen{at: map[string]time.Time{}, wake: make(chan struct{}, 1)}
 	readErr := make(chan error, 1)
 	go func() {

@@ -27,7 +27,6 @@ import (
 	"os/exec"
 	"slices"
 	"strings"
-	"syscall"
 	"time"
 
 	"github.com/chromedp/chromedp"
@@ -93,18 +92,7 @@ func run(bin, chromium, home string, n, runs, pipes int, wait time.Duration) err
 	if err := srv.Start(); err != nil {
 		return err
 	}
-	defer func() {
-		// Our own child, by its pid.
-		srv.Process.Signal(syscall.SIGINT)
-		done := make(chan struct{})
-		go func() { srv.Wait(); close(done) }()
-		select {
-		case <-done:
-		case <-time.After(5 * time.Second):
-			srv.Process.Kill()
-			<-done
-		}
-	}()
+	defer bench.Interrupt(srv) // our own child, by its pid
 	line, err := bufio.NewReader(out).ReadString('\n')
 	if err != nil {
 		return fmt.Errorf("serve ui printed no URL: %v", err)
