@@ -25,15 +25,7 @@ func MakeChain(ctx context.Context, home, name string, n, size int) (chain.Block
 	if size < 8 {
 		return chain.Block{}, fmt.Errorf("mkchain: asset size %d: want at least 8 bytes", size)
 	}
-	abs, err := filepath.Abs(home)
-	if err != nil {
-		return chain.Block{}, err
-	}
-	if err := os.MkdirAll(abs, 0o755); err != nil {
-		return chain.Block{}, err
-	}
-	url := "file://" + abs + "?nosync=1"
-	h, err := blockhub.Open(ctx, blockhub.Config{Home: abs, BlockStore: []string{url}, AssetStore: []string{url}})
+	h, err := openBenchHub(ctx, home)
 	if err != nil {
 		return chain.Block{}, err
 	}
@@ -81,4 +73,18 @@ func MakeChain(ctx context.Context, home, name string, n, size int) (chain.Block
 	}
 	h.Blocks.NoteTail(ctx, root.ID, tail.ID)
 	return root, nil
+}
+
+// openBenchHub opens (making it when missing) the folder store at home
+// with ?nosync=1: fast and not crash-safe, for benchmarks only.
+func openBenchHub(ctx context.Context, home string) (*blockhub.Hub, error) {
+	abs, err := filepath.Abs(home)
+	if err != nil {
+		return nil, err
+	}
+	if err := os.MkdirAll(abs, 0o755); err != nil {
+		return nil, err
+	}
+	url := "file://" + abs + "?nosync=1"
+	return blockhub.Open(ctx, blockhub.Config{Home: abs, BlockStore: []string{url}, AssetStore: []string{url}})
 }

@@ -6,11 +6,8 @@ import (
 	"encoding/binary"
 	"encoding/hex"
 	"fmt"
-	"os"
-	"path/filepath"
 	"time"
 
-	"github.com/blockhub/blockhub"
 	"github.com/blockhub/blockhub/chain"
 )
 
@@ -24,15 +21,7 @@ func MakeReceipts(ctx context.Context, home, name string, blocks, per int) (chai
 	if per < 1 || blocks < 0 {
 		return chain.Block{}, fmt.Errorf("mkchain: %d blocks of %d receipts", blocks, per)
 	}
-	abs, err := filepath.Abs(home)
-	if err != nil {
-		return chain.Block{}, err
-	}
-	if err := os.MkdirAll(abs, 0o755); err != nil {
-		return chain.Block{}, err
-	}
-	url := "file://" + abs + "?nosync=1"
-	h, err := blockhub.Open(ctx, blockhub.Config{Home: abs, BlockStore: []string{url}, AssetStore: []string{url}})
+	h, err := openBenchHub(ctx, home)
 	if err != nil {
 		return chain.Block{}, err
 	}

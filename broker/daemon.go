@@ -121,7 +121,7 @@ func (d *Daemon) Start(ctx context.Context) error {
 		return fmt.Errorf("block store %s: %w", d.opts.Blocks.URL(), err)
 	}
 	d.opts.Notes(fmt.Sprintf("block store %s: reachable (%d chains)", d.opts.Blocks.URL(), len(roots)))
-	if _, err := d.opts.Assets.Has(ctx, chain.DefaultCrypt.Sum(nil)); err != nil {
+	if err := d.opts.Assets.Reachable(ctx); err != nil {
 		return fmt.Errorf("asset store %s: %w", d.opts.Assets.URL(), err)
 	}
 	d.opts.Notes(fmt.Sprintf("asset store %s: reachable", d.opts.Assets.URL()))
@@ -515,19 +515,9 @@ func (l *linker) catchUp(ctx context.Context) error {
 // time is before since (or the root), so that a receipt published at
 // since or later is found if it is linked.
 func (l *linker) readBack(ctx context.Context, since time.Time) error {
-	for !l.low.IsRoot() {
-		t, err := l.low.At()
-		if err == nil && t.Before(since) {
-			return nil
-		}
-		b, err := l.d.opts.Blocks.Get(ctx, l.low.Prev)
-		if err != nil {
-			return err
-		}
-		l.remember(b)
-		l.low = b
-	}
-	return nil
+	low, err := backTo(ctx, l.d.opts.Blocks, l.low, since, l.remember)
+	l.low = low
+	return err
 }
 
 // checkAssets keeps the candidates whose asset is in the asset store with

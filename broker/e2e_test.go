@@ -100,7 +100,14 @@ type daemon struct {
 // startBuilder starts a builder daemon with env added to the e2e's.
 func (e *e2e) startBuilder(broker string, env ...string) *daemon {
 	e.t.Helper()
-	c := e.cmd(context.Background(), broker, "serve", "builder", "--chains", "e2e", "--heartbeat", "500ms")
+	return e.startDaemon(broker, "serve builder: ready", env, "serve", "builder", "--chains", "e2e", "--heartbeat", "500ms")
+}
+
+// startDaemon starts a long-running bhctl (env added to the e2e's) and
+// waits until its stderr says ready.
+func (e *e2e) startDaemon(broker, ready string, env []string, args ...string) *daemon {
+	e.t.Helper()
+	c := e.cmd(context.Background(), broker, args...)
 	c.Env = append(c.Env, env...)
 	var mu sync.Mutex
 	buf := &bytes.Buffer{}
@@ -110,11 +117,10 @@ func (e *e2e) startBuilder(broker string, env ...string) *daemon {
 	}
 	d := &daemon{cmd: c, stderr: buf, mu: &mu}
 	e.t.Cleanup(func() { d.cmd.Process.Kill(); d.cmd.Wait() })
-	// Ready once it says so.
 	deadline := time.Now().Add(60 * time.Second)
-	for !strings.Contains(d.log(), "serve builder: ready") {
+	for !strings.Contains(d.log(), ready) {
 		if time.Now().After(deadline) {
-			e.t.Fatalf("builder not ready:\n%s", d.log())
+			e.t.Fatalf("bhctl %s not ready:\n%s", strings.Join(args, " "), d.log())
 		}
 		time.Sleep(50 * time.Millisecond)
 	}
@@ -447,22 +453,7 @@ func TestE2EServeHTTPChecklist(t *testing.T) {
 	e.startBuilder(e.broker)
 
 	addr := freeAddr(t)
-	c := e.cmd(context.Background(), e.broker, "serve", "http", "--listen", addr)
-	var mu sync.Mutex
-	buf := &bytes.Buffer{}
-	c.Stderr = lockedWriter{&mu, buf}
-	if err := c.Start(); err != nil {
-		t.Fatal(err)
-	}
-	srv := &daemon{cmd: c, stderr: buf, mu: &mu}
-	t.Cleanup(func() { srv.cmd.Process.Kill(); srv.cmd.Wait() })
-	deadline := time.Now().Add(30 * time.Second)
-	for !strings.Contains(srv.log(), "serving http on") {
-		if time.Now().After(deadline) || srv.cmd.ProcessState != nil {
-			t.Fatalf("serve http not up:\n%s", srv.log())
-		}
-		time.Sleep(50 * time.Millisecond)
-	}
+	srv := e.startDaemon(e.broker, "serving http on", nil, "serve", "http", "--listen", addr)
 	steps := []string{"block store", "asset store", "broker amqp://guest:xxxxx@", "queue ", "HTTP port " + addr + " open"}
 	at := 0
 	for _, line := range strings.Split(srv.log(), "\n") {

@@ -141,7 +141,7 @@ func NewPublisher(ctx context.Context, conn *Conn, root chain.Block, opts *Publi
 		// (its first copy was in the queue): look from before it was sent.
 		if oldest, ok := p.oldestQueued(); ok {
 			var err error
-			if tail, err = backTo(ctx, opts.Blocks, tail, oldest.Add(-inheritSkew)); err != nil {
+			if tail, err = backTo(ctx, opts.Blocks, tail, oldest.Add(-inheritSkew), nil); err != nil {
 				return nil, err
 			}
 		}
@@ -174,15 +174,19 @@ func (p *Publisher) oldestQueued() (time.Time, bool) {
 }
 
 // backTo steps back from b through its predecessors to the first block
-// stamped before since (or the root).
-func backTo(ctx context.Context, blocks *store.Blocks, b chain.Block, since time.Time) (chain.Block, error) {
+// stamped before since (or the root), handing each block it reads to
+// visit (when set). On an error it returns the earliest block reached.
+func backTo(ctx context.Context, blocks *store.Blocks, b chain.Block, since time.Time, visit func(chain.Block)) (chain.Block, error) {
 	for !b.IsRoot() {
 		if t, err := b.At(); err == nil && t.Before(since) {
 			return b, nil
 		}
 		prev, err := blocks.Get(ctx, b.Prev)
 		if err != nil {
-			return b, fmt.Errorf("broker: reading back the chain for pending receipts: %w", err)
+			return b, fmt.Errorf("broker: reading back the chain: %w", err)
+		}
+		if visit != nil {
+			visit(prev)
 		}
 		b = prev
 	}

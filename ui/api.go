@@ -262,18 +262,29 @@ func (s *Server) block(w http.ResponseWriter, r *http.Request) {
 	if !ok {
 		return
 	}
-	h, done, err := s.hubFor(r)
-	if err != nil {
-		failFor(w, err)
+	b, _, done, ok := s.getBlock(w, r, id)
+	if !ok {
 		return
 	}
 	defer done()
-	b, err := h.Blocks.Get(r.Context(), id)
+	writeBlock(w, b)
+}
+
+// getBlock reads block id from the request's stores; on a failure it
+// answers the request and returns false. Call done when finished with h.
+func (s *Server) getBlock(w http.ResponseWriter, r *http.Request, id string) (chain.Block, *blockhub.Hub, func(), bool) {
+	h, done, err := s.hubFor(r)
 	if err != nil {
 		failFor(w, err)
-		return
+		return chain.Block{}, nil, nil, false
 	}
-	writeBlock(w, b)
+	b, err := h.Blocks.Get(r.Context(), id)
+	if err != nil {
+		done()
+		failFor(w, err)
+		return chain.Block{}, nil, nil, false
+	}
+	return b, h, done, true
 }
 
 // MaxVerified is the largest asset the API reads whole and checks before
@@ -291,17 +302,11 @@ func (s *Server) asset(w http.ResponseWriter, r *http.Request) {
 		fail(w, http.StatusBadRequest, fmt.Errorf("asset index %q: want a number from 0", r.PathValue("index")))
 		return
 	}
-	h, done, err := s.hubFor(r)
-	if err != nil {
-		failFor(w, err)
+	b, h, done, ok := s.getBlock(w, r, id)
+	if !ok {
 		return
 	}
 	defer done()
-	b, err := h.Blocks.Get(r.Context(), id)
-	if err != nil {
-		failFor(w, err)
-		return
-	}
 	if i >= len(b.Assets) {
 		fail(w, http.StatusNotFound, fmt.Errorf("block %s has %d asset(s): no asset %d", id, len(b.Assets), i))
 		return

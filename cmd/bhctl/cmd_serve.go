@@ -253,7 +253,7 @@ func serveChecklist(ctx context.Context, e *env, h *blockhub.Hub, root chain.Blo
 		return fmt.Errorf("block store %s: %w", h.Blocks.URL(), err)
 	}
 	e.notef("serve http: block store %s: reachable; chain %q tail at height %d", h.Blocks.URL(), e.chain, tail.Height)
-	if _, err := h.Assets.Has(ctx, chain.DefaultCrypt.Sum(nil)); err != nil {
+	if err := h.Assets.Reachable(ctx); err != nil {
 		return fmt.Errorf("asset store %s: %w", h.Assets.URL(), err)
 	}
 	e.notef("serve http: asset store %s: reachable", h.Assets.URL())
