@@ -20,6 +20,25 @@ type Chunk struct {
 	Data []byte
 	Type string
 	Meta json.RawMessage
+	// Prepare, when set, completes the chunk before it is hashed, on the
+	// goroutine that stores it (one of AppendAll's workers), so that the
+	// goroutine yielding the chunks can go on reading: a scan for
+	// sensitive data, the encoding of the meta, a digest still being
+	// computed. Its error stops the run as a store's would, in the
+	// chunk's order.
+	Prepare func(*Chunk) error
+}
+
+// Prepared returns c completed by its Prepare, if any (AppendAll and
+// Store call it; a dry run that stores nothing calls it itself).
+func (c Chunk) Prepared() (Chunk, error) {
+	if c.Prepare == nil {
+		return c, nil
+	}
+	p := c.Prepare
+	c.Prepare = nil
+	err := p(&c)
+	return c, err
 }
 
 // Appended is the outcome of appending one chunk.
@@ -59,6 +78,10 @@ func (a *Appender) Crypt() chain.Crypt { return a.crypt }
 
 // Store hashes and stores a chunk without queueing its receipt.
 func (a *Appender) Store(ctx context.Context, c Chunk) (chain.Receipt, bool, error) {
+	c, err := c.Prepared()
+	if err != nil {
+		return chain.Receipt{}, false, err
+	}
 	r, err := a.receipt(c)
 	if err != nil {
 		return chain.Receipt{}, false, err
@@ -252,6 +275,10 @@ func (a *Appender) AppendAll(ctx context.Context, chunks iter.Seq2[Chunk, error]
 
 // storeUnlessKnown stores a chunk, unless known says the chain holds it.
 func (a *Appender) storeUnlessKnown(ctx context.Context, c Chunk, known func(string) bool) stored {
+	c, err := c.Prepared()
+	if err != nil {
+		return stored{err: err}
+	}
 	r, err := a.receipt(c)
 	if err != nil {
 		return stored{err: err}

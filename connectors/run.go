@@ -144,12 +144,14 @@ func Import(ctx context.Context, app *appender.Appender, crypt chain.Crypt, src 
 		seen[hash] = true
 		return false
 	}
-	// The connector runs in AppendAll's producer goroutine; what it learns
-	// per chunk reaches the consumer, in order, through this queue.
+	// The connector runs in AppendAll's producer goroutine and each chunk
+	// is prepared (Finish, the sensitive scan, the meta) on the worker
+	// that stores it; what is learnt of a chunk reaches the consumer, in
+	// order, through this queue (AppendAll yields one result per chunk,
+	// in order).
 	var (
 		mu      sync.Mutex
-		counts  []int
-		failed  error
+		queue   []*pending
 		flagged int
 	)
 	chunks := func(yield func(appender.Chunk, error) bool) {
@@ -158,50 +160,44 @@ func Import(ctx context.Context, app *appender.Appender, crypt chain.Crypt, src 
 				yield(appender.Chunk{}, err)
 				return
 			}
-			ac, found, err := prepare(o, c)
-			if err != nil {
-				yield(appender.Chunk{}, err)
-				return
-			}
-			if found != nil {
-				mu.Lock()
-				flagged++
-				mu.Unlock()
-				if o.Common.Sensitive == "block" {
-					mu.Lock()
-					failed = fmt.Errorf("%s: %s: sensitive data (%s on line %d of the chunk); refused by --sensitive=block", o.Connector, describe(c), found.Kind, found.Line)
-					mu.Unlock()
-					return
-				}
-				fmt.Fprintf(notes, "bhctl: warning: %s: sensitive data (%s on line %d of the chunk)\n", describe(c), found.Kind, found.Line)
-			}
 			if o.Progress != nil && c.Done > 0 {
 				o.Progress(c.Done)
 			}
+			p := &pending{records: c.Records}
 			mu.Lock()
-			counts = append(counts, c.Records)
+			queue = append(queue, p)
 			mu.Unlock()
+			ac := appender.Chunk{Prepare: func(ac *appender.Chunk) error { return prepare(o, c, ac, p) }}
 			if !yield(ac, nil) {
 				return
 			}
 		}
 	}
-	next := func() int {
+	// next takes the next chunk's facts off the queue, once its result is
+	// in (so its Prepare has run), and tells of its sensitive data.
+	next := func() *pending {
 		mu.Lock()
 		defer mu.Unlock()
-		n := counts[0]
-		counts = counts[1:]
-		return n
+		p := queue[0]
+		queue = queue[1:]
+		if p.found != nil {
+			flagged++
+			fmt.Fprintf(notes, "bhctl: warning: %s: sensitive data (%s on line %d of the chunk)\n", p.name, p.found.Kind, p.found.Line)
+		}
+		return p
 	}
 	var err error
 	if o.Common.DryRun {
 		for c, e := range chunks {
+			if e == nil {
+				c, e = c.Prepared()
+			}
 			if e != nil {
 				err = e
 				break
 			}
 			r := chain.Receipt{Hash: crypt.Sum(c.Data), Crypt: crypt, Length: int64(len(c.Data)), Type: c.Type, Meta: c.Meta}
-			out := Outcome{Receipt: r, Records: next()}
+			out := Outcome{Receipt: r, Records: next().records}
 			if skip(r.Hash) {
 				out.Skipped = true
 				sum.Skipped++
@@ -224,7 +220,7 @@ func Import(ctx context.Context, app *appender.Appender, crypt chain.Crypt, src 
 				break
 			}
 			a := res.Appended
-			out := Outcome{Receipt: a.Receipt, Records: next()}
+			out := Outcome{Receipt: a.Receipt, Records: next().records}
 			if res.Skipped {
 				out.Skipped = true
 				sum.Skipped++
@@ -242,9 +238,6 @@ func Import(ctx context.Context, app *appender.Appender, crypt chain.Crypt, src 
 	}
 	mu.Lock()
 	sum.Sensitive = flagged
-	if err == nil {
-		err = failed
-	}
 	mu.Unlock()
 	sum.Seconds = time.Since(start).Seconds()
 	log.Debug("import done", "connector", o.Connector, "captured", sum.Captured, "skipped", sum.Skipped)
@@ -257,9 +250,22 @@ func emit(o ImportOptions, out Outcome) {
 	}
 }
 
-// prepare adds the common meta to a connector's chunk and scans it for
-// sensitive data, returning the first finding.
-func prepare(o ImportOptions, c Chunk) (appender.Chunk, *sensitive.Finding, error) {
+// pending is what the runner learns of a chunk on the worker that
+// prepares it, for the consumer to report in order.
+type pending struct {
+	records int
+	name    string             // describe's, for the warning
+	found   *sensitive.Finding // the first sensitive finding, if any
+}
+
+// prepare completes a connector's chunk (its Finish), adds the common
+// meta, scans it for sensitive data and fills ac, on the worker that
+// stores it. Under --sensitive=block a finding is the error that stops
+// the run.
+func prepare(o ImportOptions, c Chunk, ac *appender.Chunk, p *pending) error {
+	if err := c.Complete(); err != nil {
+		return err
+	}
 	meta := maps.Clone(c.Meta)
 	if meta == nil {
 		meta = map[string]any{}
@@ -271,18 +277,21 @@ func prepare(o ImportOptions, c Chunk) (appender.Chunk, *sensitive.Finding, erro
 	if c.Key != "" {
 		meta["key"] = c.Key
 	}
-	var first *sensitive.Finding
 	if o.Common.Sensitive != "off" {
 		if found := sensitive.Scan(c.Data); len(found) > 0 {
-			first = &found[0]
+			if o.Common.Sensitive == "block" {
+				return fmt.Errorf("%s: %s: sensitive data (%s on line %d of the chunk); refused by --sensitive=block", o.Connector, describe(c), found[0].Kind, found[0].Line)
+			}
+			p.found, p.name = &found[0], describe(c)
 			meta["sensitive"] = found
 		}
 	}
 	mb, err := json.Marshal(meta)
 	if err != nil {
-		return appender.Chunk{}, nil, fmt.Errorf("%s: meta: %w", o.Connector, err)
+		return fmt.Errorf("%s: meta: %w", o.Connector, err)
 	}
-	return appender.Chunk{Data: c.Data, Type: c.Type, Meta: mb}, first, nil
+	*ac = appender.Chunk{Data: c.Data, Type: c.Type, Meta: mb}
+	return nil
 }
 
 // describe names a chunk for messages: its key and rows when known.

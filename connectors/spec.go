@@ -129,6 +129,23 @@ type Chunk struct {
 	// Done is how many input bytes have been read once this chunk is
 	// yielded, for progress.
 	Done int64
+	// Finish, when set, completes the chunk (Data, Type, Meta) on the
+	// goroutine that stores it, so that the connector can yield it and go
+	// on reading before the slow part of it is ready (csv: the digest of
+	// the file up to the chunk's end, computed beside the scan; the
+	// encoding of --format). The runner calls it once; a caller reading
+	// Chunks itself calls Complete.
+	Finish func(*Chunk) error
+}
+
+// Complete runs c's Finish, if any, once.
+func (c *Chunk) Complete() error {
+	f := c.Finish
+	if f == nil {
+		return nil
+	}
+	c.Finish = nil
+	return f(c)
 }
 
 var (

@@ -240,37 +240,65 @@ func (p *pipeRun) whole(in io.Reader) error {
 }
 
 // chunks captures stdin in chunks of --rows lines or --chunk-size bytes.
+// Each chunk is scanned for sensitive data on the worker that stores it
+// (its Prepare), so reading stdin goes on meanwhile; the warnings are
+// told in the chunks' order, as their results come in. Under
+// --sensitive=block the first refused chunk ends the run: the chunks
+// before it are captured.
 func (p *pipeRun) chunks(in io.Reader) error {
-	var refusal error
+	var (
+		mu    sync.Mutex
+		found []*sensitive.Finding // per chunk in flight, in order: its first finding or nil
+	)
+	scan := func(c *appender.Chunk, first *sensitive.Finding) error {
+		found := sensitive.Scan(c.Data)
+		if len(found) == 0 {
+			return nil
+		}
+		if p.o.sensitive == "block" {
+			return fmt.Errorf("pipe: %s: sensitive data (%s on line %d of the chunk); refused by --sensitive=block", chunkName(*c), found[0].Kind, found[0].Line)
+		}
+		*first = found[0]
+		c.Meta = addMeta(c.Meta, "sensitive", found)
+		return nil
+	}
 	checked := func(yield func(appender.Chunk, error) bool) {
 		for c, err := range stdinChunks(in, p.o) {
-			if err != nil {
-				yield(c, err)
+			if err == nil && p.o.sensitive != "off" {
+				f := new(sensitive.Finding)
+				c.Prepare = func(c *appender.Chunk) error { return scan(c, f) }
+				mu.Lock()
+				found = append(found, f)
+				mu.Unlock()
+			}
+			if !yield(c, err) || err != nil {
 				return
 			}
-			if p.o.sensitive != "off" {
-				if found := sensitive.Scan(c.Data); len(found) > 0 {
-					if p.o.sensitive == "block" {
-						refusal = fmt.Errorf("pipe: %s: sensitive data (%s on line %d of the chunk); refused by --sensitive=block", chunkName(c), found[0].Kind, found[0].Line)
-						return
-					}
-					p.e.notef("warning: %s: sensitive data (%s on line %d of the chunk)", chunkName(c), found[0].Kind, found[0].Line)
-					c.Meta = addMeta(c.Meta, "sensitive", found)
-				}
-			}
-			if !yield(c, nil) {
-				return
-			}
+		}
+	}
+	// warn tells of the sensitive data of the chunk whose result came in.
+	warn := func(r chain.Receipt) {
+		if p.o.sensitive == "off" {
+			return
+		}
+		mu.Lock()
+		f := found[0]
+		found = found[1:]
+		mu.Unlock()
+		if f.Kind != "" {
+			p.e.notef("warning: %s: sensitive data (%s on line %d of the chunk)", chunkName(appender.Chunk{Meta: r.Meta}), f.Kind, f.Line)
 		}
 	}
 	next, stop := iter.Pull2(iter.Seq2[appender.Chunk, error](checked))
 	defer stop()
 	first, err, ok := next()
-	if err != nil {
+	if err != nil || !ok {
 		return err
 	}
-	if !ok {
-		return refusal
+	// The first chunk is checked before the chain is opened: a refused
+	// stdin leaves no empty chain.
+	if first, err = first.Prepared(); err != nil {
+		return err
 	}
 	w, err := p.writer()
 	if err != nil {
@@ -291,13 +319,14 @@ func (p *pipeRun) chunks(in io.Reader) error {
 		if err != nil {
 			return err
 		}
+		warn(r.Receipt)
 		p.printer.add(r.Appended)
 		p.captured++
 		if err := p.printer.flush(false); err != nil {
 			return err
 		}
 	}
-	return refusal
+	return nil
 }
 
 // sniffLen is how many leading bytes a type is sniffed from (mimetype's

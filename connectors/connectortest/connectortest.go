@@ -90,6 +90,9 @@ func Collect(t testing.TB, src connectors.Source, st connectors.State) []connect
 	defer cancel()
 	var out []connectors.Chunk
 	for c, err := range src.Chunks(ctx, st) {
+		if err == nil {
+			err = c.Complete()
+		}
 		if err != nil {
 			t.Fatalf("Chunks: %v", err)
 		}
@@ -150,6 +153,9 @@ func Assets(t testing.TB, h *blockhub.Hub, root chain.Block) []chain.Receipt {
 func TryCollect(src connectors.Source, st connectors.State) ([]connectors.Chunk, error) {
 	var out []connectors.Chunk
 	for c, err := range src.Chunks(context.Background(), st) {
+		if err == nil {
+			err = c.Complete()
+		}
 		if err != nil {
 			return out, err
 		}

@@ -57,6 +57,9 @@ func BenchmarkCSVImport(b *testing.B) {
 		for b.Loop() {
 			rows := 0
 			for c, err := range connectortest.New(b, "csv", []string{path}, nil, common).Chunks(context.Background(), nil) {
+				if err == nil {
+					err = c.Complete()
+				}
 				if err != nil {
 					b.Fatal(err)
 				}

@@ -1,6 +1,10 @@
 package csv
 
-import "bytes"
+import (
+	"bytes"
+	"encoding/binary"
+	"math/bits"
+)
 
 // counter counts the records of CSV bytes fed to it in order, as the
 // splitter cuts them (lazy quotes: a quote opens a quoted field only at
@@ -80,7 +84,7 @@ func (c *counter) plain(b []byte) {
 	// Whole lines between the first and the last line end: blank ones
 	// (empty, or a lone "\r") are not records.
 	if mid := b[first : last+1]; k > 0 {
-		if bytes.Contains(mid, []byte("\n\n")) || bytes.Contains(mid, []byte("\n\r\n")) {
+		if hasBlankLine(mid) {
 			for _, ln := range bytes.Split(mid[1:len(mid)-1], []byte{'\n'}) {
 				if len(ln) == 0 || len(ln) == 1 && ln[0] == '\r' {
 					k--
@@ -116,4 +120,35 @@ func (c *counter) end(final bool) int {
 		return c.records + 1
 	}
 	return c.records
+}
+
+// hasBlankLine reports whether b holds "\n\n" or "\n\r\n". It looks at
+// b eight bytes at a time, and at the bytes after a '\n' only where a word
+// holds one: bytes.Contains stops at every '\n', a call per line.
+func hasBlankLine(b []byte) bool {
+	const ones, lows = 0x0101010101010101, 0x7f7f7f7f7f7f7f7f
+	i := 0
+	for ; i+8 <= len(b); i += 8 {
+		x := binary.LittleEndian.Uint64(b[i:]) ^ ('\n' * ones)
+		// The high bit of each byte of x that was a '\n', and of no other.
+		nl := ^((x&lows + lows) | x) &^ lows
+		for nl != 0 {
+			j := i + bits.TrailingZeros64(nl)>>3
+			nl &= nl - 1
+			if blankAfter(b, j) {
+				return true
+			}
+		}
+	}
+	for j := i; j < len(b); j++ {
+		if b[j] == '\n' && blankAfter(b, j) {
+			return true
+		}
+	}
+	return false
+}
+
+// blankAfter reports whether the line after the '\n' at b[j] is blank.
+func blankAfter(b []byte, j int) bool {
+	return j+1 < len(b) && (b[j+1] == '\n' || b[j+1] == '\r' && j+2 < len(b) && b[j+2] == '\n')
 }

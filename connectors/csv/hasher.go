@@ -22,7 +22,7 @@ type hashItem struct {
 
 // startHasher starts hashing with h, which may hold bytes already.
 func startHasher(h hash.Hash) *prefixHasher {
-	p := &prefixHasher{in: make(chan hashItem, 16), done: make(chan struct{}), free: make(chan []byte, 4)}
+	p := &prefixHasher{in: make(chan hashItem, 64), done: make(chan struct{}), free: make(chan []byte, 4)}
 	go func() {
 		defer close(p.done)
 		for it := range p.in {

@@ -142,13 +142,11 @@ func (r *fileRun) run(ctx context.Context, st connectors.State, yield func(conne
 		}
 		return b
 	}
-	// emit yields b, once its prefix digest is known.
+	// emit yields b; its prefix digest, still being computed, and its
+	// --format encoding are left to its Finish, on the goroutine that
+	// stores it.
 	emit := func(b *build, last, atEOF bool) bool {
-		c, err := r.chunk(b, <-b.prefix, last, atEOF)
-		if err != nil {
-			yield(connectors.Chunk{}, err)
-			return false
-		}
+		c := r.chunk(b, last, atEOF)
 		c.Done = r.base + b.end
 		return yield(c, nil)
 	}
@@ -407,10 +405,11 @@ func (r *fileRun) add(b *build, raw []byte, spans [][2]int) error {
 	return nil
 }
 
-// chunk makes the chunk of b, whose bytes up to its end hash to prefix.
-// Every chunk says how many there are in its batch, and the chunk that
-// ends the file carries the file's hash.
-func (r *fileRun) chunk(b *build, prefix string, last, atEOF bool) (connectors.Chunk, error) {
+// chunk makes the chunk of b. Every chunk says how many there are in its
+// batch, and the chunk that ends the file carries the file's hash: the
+// digest of its bytes up to the chunk's end (its prefix), which the
+// chunk's Finish waits for, and encodes the rows of a --format there.
+func (r *fileRun) chunk(b *build, last, atEOF bool) connectors.Chunk {
 	n := r.total
 	if last {
 		n = b.batch // the count and the run agree; a run cut short ends here
@@ -418,31 +417,36 @@ func (r *fileRun) chunk(b *build, prefix string, last, atEOF bool) (connectors.C
 	meta := map[string]any{
 		"path":   r.file.abs,
 		"size":   r.size,
-		"prefix": prefix,
 		"rows":   [2]int{b.first, b.last},
 		"span":   [2]int{r.span0, b.last},
 		"batch":  [2]int{b.batch, n},
 		"offset": [2]int64{b.start, b.end},
 	}
-	if atEOF {
-		meta["hash"] = prefix
-	}
 	if r.o.NoHeader {
 		meta["no_header"] = true
 	}
 	c := connectors.Chunk{Data: b.data, Type: records.ContentType(records.CSV), Meta: meta, Key: r.key, Records: b.last - b.first + 1}
-	if r.o.Format != "" {
-		names := r.names
-		if r.keep != nil {
-			names = records.Pick(names, r.keep)
+	names := r.names
+	if r.keep != nil {
+		names = records.Pick(names, r.keep)
+	}
+	c.Finish = func(c *connectors.Chunk) error {
+		prefix := <-b.prefix
+		c.Meta["prefix"] = prefix
+		if atEOF {
+			c.Meta["hash"] = prefix
+		}
+		if r.o.Format == "" {
+			return nil
 		}
 		data, err := records.Encode(r.o.Format, names, b.rows)
 		if err != nil {
-			return c, fmt.Errorf("csv: %s: %w", r.file.name, err)
+			return fmt.Errorf("csv: %s: %w", r.file.name, err)
 		}
 		c.Data, c.Type = data, records.ContentType(r.o.Format)
+		return nil
 	}
-	return c, nil
+	return c
 }
 
 // lastMeta is what a run reads back of the latest chunk captured from

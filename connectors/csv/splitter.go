@@ -125,6 +125,11 @@ type splitter struct {
 	partial bool
 	rdErr   error
 	errRec  *SyntaxError
+	// quote is the index in buf of the first '"' at or after pos, or n
+	// when buf[pos:n] has none; -1 when not known (a new buffer). One
+	// search finds it for all the lines before it, instead of one per
+	// line.
+	quote int
 }
 
 const (
@@ -136,7 +141,7 @@ const (
 // offset off and on line line.
 func newSplitter(r io.Reader, path string, comma byte, off int64, line int) *splitter {
 	return &splitter{r: r, path: path, comma: comma, off: off, line: line, start: off == 0,
-		bufSize: defaultBufSize, maxRecord: defaultMaxRecord}
+		bufSize: defaultBufSize, maxRecord: defaultMaxRecord, quote: -1}
 }
 
 // offset is the file offset of the next unread byte.
@@ -181,7 +186,7 @@ func (s *splitter) fill() error {
 		s.release(old)
 	}
 	s.off += int64(s.pos)
-	s.buf, s.pos, s.took, s.n = buf, 0, 0, unread
+	s.buf, s.pos, s.took, s.n, s.quote = buf, 0, 0, unread, -1
 	for s.n < len(s.buf) && !s.eof {
 		m, err := s.r.Read(s.buf[s.n:])
 		s.n += m
@@ -234,7 +239,7 @@ func (s *splitter) next() (record, error) {
 		}
 		rec := record{off: s.offset(), line: s.line, body: body}
 		ln := b[:end]
-		if bytes.IndexByte(ln[body:], '"') < 0 {
+		if !s.quoteBefore(s.pos + end) {
 			// The common case: a line with no quote is a record.
 			text := trimEOL(ln[body:])
 			if len(text) == 0 {
@@ -277,6 +282,17 @@ func (s *splitter) next() (record, error) {
 		s.start = false
 		return rec, nil
 	}
+}
+
+// quoteBefore reports whether buf[pos:end] holds a '"'.
+func (s *splitter) quoteBefore(end int) bool {
+	if s.quote < s.pos {
+		s.quote = s.n
+		if j := bytes.IndexByte(s.buf[s.pos:s.n], '"'); j >= 0 {
+			s.quote = s.pos + j
+		}
+	}
+	return s.quote < end
 }
 
 // count checks a record's number of fields against the first record's.
