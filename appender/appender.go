@@ -191,7 +191,8 @@ type Result struct {
 // several workers, and queues the receipts in the chunks' order. It yields
 // each chunk's result in order; the first error (from chunks or a store)
 // is yielded last and stops the run. Memory holds at most a few chunks per
-// worker.
+// worker. A chunk's Data is not read once its result is yielded, so the
+// caller may use its buffer again (bhctl pipe does).
 func (a *Appender) AppendAll(ctx context.Context, chunks iter.Seq2[Chunk, error], opts *Options) iter.Seq2[Result, error] {
 	workers := 2 * runtime.GOMAXPROCS(0)
 	var (

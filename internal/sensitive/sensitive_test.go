@@ -58,15 +58,26 @@ func FuzzScanNumbers(f *testing.F) {
 	})
 }
 
-// FuzzAWSPrefix checks hasAWSPrefix against bytes.Contains.
-func FuzzAWSPrefix(f *testing.F) {
-	for _, s := range []string{"AKIA", "xASIA", "AAKIA", "ASI", "AKIAA", "AASIAKIA", "A", ""} {
+// FuzzLiterals checks literals against the regular expression for AWS
+// keys and bytes.Contains for the PEM literal.
+func FuzzLiterals(f *testing.F) {
+	for _, s := range []string{"AKIA", "xASIA", "AAKIA", "ASI", "AKIAA", "AASIAKIA", "A", "", "I", "II",
+		"AKIAIOSFODNN7EXAMPLE", "xAKIAIOSFODNN7EXAMPLE", "AKIAIOSFODNN7EXAMPLEx", "AKIAIOSFODNN7EXAMPL",
+		"AKIAAKIAIOSFODNN7EXAMPLE", "-ASIAIOSFODNN7EXAMPLE-", "AKIAIOSFODNN7EXAMPLE_", "AKIAiOSFODNN7EXAMPLE",
+		"PRIVATE KEY-----", "PRIVATE KEY----", "xPRIVATE KEY-----AKIAIOSFODNN7EXAMPLE", "AKIAIOSFODNN7EXAMPLE PRIVATE KEY-----"} {
 		f.Add([]byte(s))
 	}
 	f.Fuzz(func(t *testing.T, b []byte) {
-		want := bytes.Contains(b, []byte("AKIA")) || bytes.Contains(b, []byte("ASIA"))
-		if got := hasAWSPrefix(b); got != want {
-			t.Errorf("hasAWSPrefix(%q) = %v; want %v", b, got, want)
+		want := -1
+		if loc := awsRE.FindIndex(b); loc != nil {
+			want = loc[0]
+		}
+		aws, pem := literals(b)
+		if aws != want {
+			t.Errorf("literals(%q): AWS key at %d; the regular expression finds %d", b, aws, want)
+		}
+		if want := bytes.Contains(b, pemLiteral); pem != want {
+			t.Errorf("literals(%q): PEM literal %v; want %v", b, pem, want)
 		}
 	})
 }

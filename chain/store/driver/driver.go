@@ -23,7 +23,10 @@ type AssetStore interface {
 	// returns an error instead of io.EOF when the bytes do not match the
 	// hash, and the driver must then store nothing. size is the length, or
 	// -1 when unknown. Put returns an error matching chain.ErrExists when the
-	// asset was already stored (the new bytes are then discarded).
+	// asset was already stored (the new bytes are then discarded). Put
+	// does not read r once it has returned (a member still writing after a
+	// cluster's quorum answered writes from a copy), so the caller may
+	// reuse the bytes behind r.
 	Put(ctx context.Context, hash string, r io.Reader, size int64) error
 	// Get opens the asset; an error matching chain.ErrNotFound when absent.
 	Get(ctx context.Context, hash string) (io.ReadCloser, error)
