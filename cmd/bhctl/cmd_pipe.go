@@ -437,11 +437,10 @@ func metaJSON(base map[string]string, kv ...any) json.RawMessage {
 // A --chunk-size chunk's buffer comes from getBuf.
 func stdinChunks(r io.Reader, o pipeOptions, getBuf func() []byte) iter.Seq2[appender.Chunk, error] {
 	return func(yield func(appender.Chunk, error) bool) {
-		br := bufio.NewReaderSize(r, 1<<20)
 		if o.chunkSize > 0 {
 			for i := 0; ; i++ {
 				buf := getBuf()
-				n, err := io.ReadFull(br, buf)
+				n, err := io.ReadFull(r, buf)
 				if n > 0 {
 					start := int64(i) * o.chunkSize
 					meta := metaJSON(o.meta, "source", "pipe", "bytes", []int64{start, start + int64(n)})
@@ -462,6 +461,7 @@ func stdinChunks(r io.Reader, o pipeOptions, getBuf func() []byte) iter.Seq2[app
 				}
 			}
 		}
+		br := bufio.NewReaderSize(r, 1<<20)
 		line := 0
 		for {
 			var buf []byte

@@ -3,6 +3,7 @@ package main
 import (
 	"context"
 	"io"
+	"os"
 )
 
 // interruptible reads r in a goroutine, so that a Read returns ctx's
@@ -26,7 +27,34 @@ type readChunk struct {
 
 const interruptibleBuf = 256 << 10
 
-func newInterruptible(ctx context.Context, r io.Reader) *interruptible {
+// newInterruptible returns a reader of r whose Read returns ctx's cause
+// once ctx ends. A regular file is read directly, each Read after a check
+// of ctx: its reads never block for long, and so its bytes are not copied
+// once more through the goroutine's buffers (a tenth of the CPU of
+// `bhctl pipe < file`).
+func newInterruptible(ctx context.Context, r io.Reader) io.Reader {
+	if f, ok := r.(*os.File); ok {
+		if fi, err := f.Stat(); err == nil && fi.Mode().IsRegular() {
+			return ctxReader{ctx, f}
+		}
+	}
+	return newInterruptibleLoop(ctx, r)
+}
+
+// ctxReader reads r while ctx lasts.
+type ctxReader struct {
+	ctx context.Context
+	r   io.Reader
+}
+
+func (c ctxReader) Read(p []byte) (int, error) {
+	if c.ctx.Err() != nil {
+		return 0, context.Cause(c.ctx)
+	}
+	return c.r.Read(p)
+}
+
+func newInterruptibleLoop(ctx context.Context, r io.Reader) *interruptible {
 	in := &interruptible{ctx: ctx, full: make(chan readChunk, 1), free: make(chan []byte, 2)}
 	in.free <- make([]byte, interruptibleBuf)
 	in.free <- make([]byte, interruptibleBuf)
