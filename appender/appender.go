@@ -3,6 +3,7 @@ package appender
 import (
 	"context"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"io"
 	"iter"
@@ -164,10 +165,11 @@ func (a *Appender) StoreReader(ctx context.Context, r io.Reader, typ string, met
 
 // Options tune AppendAll; nil means the defaults.
 type Options struct {
-	// Workers hash and store chunks in parallel; default twice
-	// GOMAXPROCS: a worker spends part of each chunk waiting for the
-	// store (an O_DIRECT write, a fsync, a network put), when another
-	// can hash.
+	// Workers prepare, hash and store chunks in parallel; default four
+	// times GOMAXPROCS: a worker spends part of each chunk waiting for
+	// the store (an O_DIRECT write, a fsync, a network put), when another
+	// can hash (a 1 MiB-chunk pipe: 1.14 s with two per core, 1.0 s with
+	// four; docs/BENCHMARKS.md).
 	Workers int
 	// Skip, when set, is asked about every chunk, in order, before its
 	// receipt is queued; returning true leaves it off the chain
@@ -194,7 +196,7 @@ type Result struct {
 // worker. A chunk's Data is not read once its result is yielded, so the
 // caller may use its buffer again (bhctl pipe does).
 func (a *Appender) AppendAll(ctx context.Context, chunks iter.Seq2[Chunk, error], opts *Options) iter.Seq2[Result, error] {
-	workers := 2 * runtime.GOMAXPROCS(0)
+	workers := 4 * runtime.GOMAXPROCS(0)
 	var (
 		skip  func(chain.Receipt) bool
 		known func(string) bool
@@ -208,16 +210,31 @@ func (a *Appender) AppendAll(ctx context.Context, chunks iter.Seq2[Chunk, error]
 	return func(yield func(Result, error) bool) {
 		ctx, cancel := context.WithCancel(ctx)
 		defer cancel()
+		// A chunk is stored only once every chunk before it was prepared
+		// without error: each job tells the next (ok) whether it and all
+		// before it were, so a chunk refused by its Prepare (--sensitive
+		// =block) leaves no chunk after it stored, even by a worker that
+		// took that one first.
 		type job struct {
-			c   Chunk
-			out chan stored
+			c        Chunk
+			out      chan stored
+			prev, ok chan bool // prev is nil for the first chunk
 		}
 		jobs := make(chan job, workers)
 		order := make(chan chan stored, 2*workers)
 		for range workers {
 			go func() {
 				for j := range jobs {
-					j.out <- a.storeUnlessKnown(ctx, j.c, known)
+					c, err := j.c.Prepared()
+					if j.prev != nil && !<-j.prev && err == nil {
+						err = errEarlierRefused // never yielded: the earlier error is
+					}
+					j.ok <- err == nil
+					if err != nil {
+						j.out <- stored{err: err}
+						continue
+					}
+					j.out <- a.storeUnlessKnown(ctx, c, known)
 				}
 			}()
 		}
@@ -225,14 +242,17 @@ func (a *Appender) AppendAll(ctx context.Context, chunks iter.Seq2[Chunk, error]
 		go func() {
 			defer close(order)
 			defer close(jobs)
+			var prev chan bool
 			for c, err := range chunks {
 				if err != nil {
 					inputErr = err
 					return
 				}
 				out := make(chan stored, 1)
+				ok := make(chan bool, 1)
 				select {
-				case jobs <- job{c, out}:
+				case jobs <- job{c, out, prev, ok}:
+					prev = ok
 				case <-ctx.Done():
 					return
 				}
@@ -274,12 +294,12 @@ func (a *Appender) AppendAll(ctx context.Context, chunks iter.Seq2[Chunk, error]
 	}
 }
 
-// storeUnlessKnown stores a chunk, unless known says the chain holds it.
+// errEarlierRefused stops a chunk whose predecessor's Prepare failed.
+var errEarlierRefused = errors.New("appender: an earlier chunk was refused")
+
+// storeUnlessKnown stores a prepared chunk, unless known says the chain
+// holds it.
 func (a *Appender) storeUnlessKnown(ctx context.Context, c Chunk, known func(string) bool) stored {
-	c, err := c.Prepared()
-	if err != nil {
-		return stored{err: err}
-	}
 	r, err := a.receipt(c)
 	if err != nil {
 		return stored{err: err}

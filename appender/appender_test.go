@@ -129,3 +129,56 @@ func TestAppendReader(t *testing.T) {
 		t.Fatalf("asset back: %d bytes, %v", len(back), err)
 	}
 }
+
+// A chunk whose Prepare fails stops the run in its place: the chunks
+// before it are appended and stored, none after it is stored, though
+// the workers prepare them meanwhile (and those Prepares are fast where
+// the refused one is slow).
+func TestAppendAllPrepareRefusal(t *testing.T) {
+	app, b, _, assets, _ := setup(t)
+	const n, refused = 200, 37
+	var data [n][]byte
+	for i := range n {
+		data[i] = []byte(fmt.Sprint("prepared chunk ", i))
+	}
+	in := func(yield func(appender.Chunk, error) bool) {
+		for i := range n {
+			c := appender.Chunk{Type: "text/plain", Prepare: func(c *appender.Chunk) error {
+				if i == refused {
+					time.Sleep(50 * time.Millisecond)
+					return errors.New("refused")
+				}
+				c.Data = data[i]
+				return nil
+			}}
+			if !yield(c, nil) {
+				return
+			}
+		}
+	}
+	got := 0
+	var runErr error
+	for r, err := range app.AppendAll(context.Background(), in, &appender.Options{Workers: 16}) {
+		if err != nil {
+			runErr = err
+			break
+		}
+		if r.Receipt.Hash != chain.SHA256.Sum(data[got]) {
+			t.Fatalf("result %d is not chunk %d", got, got)
+		}
+		got++
+	}
+	if runErr == nil || runErr.Error() != "refused" || got != refused {
+		t.Fatalf("%d results, then %v; want %d, then the refusal", got, runErr, refused)
+	}
+	b.Close()
+	for i := range n {
+		has, err := assets.Has(context.Background(), chain.SHA256.Sum(data[i]))
+		if err != nil {
+			t.Fatal(err)
+		}
+		if has != (i < refused) {
+			t.Errorf("chunk %d stored: %v; want %v", i, has, i < refused)
+		}
+	}
+}

@@ -3,6 +3,7 @@ package connectors
 import (
 	"context"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"io"
 	"log/slog"
@@ -239,6 +240,9 @@ func Import(ctx context.Context, app *appender.Appender, crypt chain.Crypt, src 
 	mu.Lock()
 	sum.Sensitive = flagged
 	mu.Unlock()
+	if errors.As(err, new(refusal)) {
+		sum.Sensitive++ // the chunk refused has sensitive data too
+	}
 	sum.Seconds = time.Since(start).Seconds()
 	log.Debug("import done", "connector", o.Connector, "captured", sum.Captured, "skipped", sum.Skipped)
 	return sum, err
@@ -249,6 +253,11 @@ func emit(o ImportOptions, out Outcome) {
 		o.OnAsset(out)
 	}
 }
+
+// refusal is the error of a chunk refused by --sensitive=block.
+type refusal struct{ error }
+
+func (r refusal) Unwrap() error { return r.error }
 
 // pending is what the runner learns of a chunk on the worker that
 // prepares it, for the consumer to report in order.
@@ -280,7 +289,7 @@ func prepare(o ImportOptions, c Chunk, ac *appender.Chunk, p *pending) error {
 	if o.Common.Sensitive != "off" {
 		if found := sensitive.Scan(c.Data); len(found) > 0 {
 			if o.Common.Sensitive == "block" {
-				return fmt.Errorf("%s: %s: sensitive data (%s on line %d of the chunk); refused by --sensitive=block", o.Connector, describe(c), found[0].Kind, found[0].Line)
+				return refusal{fmt.Errorf("%s: %s: sensitive data (%s on line %d of the chunk); refused by --sensitive=block", o.Connector, describe(c), found[0].Kind, found[0].Line)}
 			}
 			p.found, p.name = &found[0], describe(c)
 			meta["sensitive"] = found
