@@ -106,6 +106,7 @@ func open(u *url.URL, kind string) (dir, error) {
 			return dir{}, permHint(err)
 		}
 	}
+	removeStale(d.tmp)
 	return d, nil
 }
 

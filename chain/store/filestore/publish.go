@@ -125,7 +125,7 @@ func (d dir) newTemp(direct bool) (*tempFile, error) {
 // newNamedTemp returns an empty temporary file with a name unique to this
 // process; a name left by a crashed process of the same pid is skipped.
 func (d dir) newNamedTemp(direct bool) (*tempFile, error) {
-	prefix := filepath.Join(d.tmp, "w-"+strconv.Itoa(os.Getpid())+"-")
+	prefix := filepath.Join(d.tmp, "w-"+tempOwner+"-")
 	for range 1000 {
 		name := prefix + strconv.FormatUint(tempSeq.Add(1), 10)
 		fd, err := openDirect(name, unix.O_WRONLY|unix.O_CREAT|unix.O_EXCL|unix.O_CLOEXEC, direct)

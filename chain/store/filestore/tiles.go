@@ -31,7 +31,7 @@ func (s *BlockStore) GetTile(_ context.Context, chainID, name string) ([]byte, e
 // tile, so readers see whole tiles. Tiles are derived data: no fsync.
 func (s *BlockStore) PutTile(_ context.Context, chainID, name string, data []byte) error {
 	path := s.tilePath(chainID, name)
-	f, err := os.CreateTemp(s.d.tmp, "tile-*")
+	f, err := os.CreateTemp(s.d.tmp, "tile-"+tempOwner+"-*")
 	if err != nil {
 		return err
 	}
