@@ -19,13 +19,22 @@ import (
 
 var _ driver.Spooler = (*AssetStore)(nil)
 
-// spoolBufs are the 1 MiB buffers of PutUnsummed: a read(2) and a
-// write(2) per MiB, where io.Copy's 32 KiB would make 32 of each.
-var spoolBufs = sync.Pool{New: func() any { return new([1 << 20]byte) }}
+// spoolBufs are the buffers of PutUnsummed, of spoolPiece bytes: a
+// read(2) and a write(2) per piece, where io.Copy's 32 KiB would make 128
+// of each.
+var spoolBufs = sync.Pool{New: func() any { return new(spoolBuf) }}
 
-// spoolAhead is how many buffers are in flight between the reader, the
-// writer and the hasher.
-const spoolAhead = 6
+// spoolPiece is the size of a spool buffer: one O_DIRECT write each,
+// waited for before the next (4 MiB writes of a GiB took 0.81 to 0.87 s
+// here, 1 MiB writes 0.92 to 1.37 s: the disk gets fewer, larger
+// requests). spoolAhead is how many are in flight between the reader,
+// the writer and the hasher.
+const (
+	spoolPiece = 4 << 20
+	spoolAhead = 4
+)
+
+type spoolBuf = [spoolPiece]byte
 
 // writebackEvery is how many bytes are written between two requests to
 // start writing them back (sync_file_range), so that the disk works
@@ -40,14 +49,14 @@ const writebackEvery = 8 << 20
 // flight.
 func spool(ctx context.Context, t *tempFile, r io.Reader, h hash.Hash) (int64, error) {
 	type piece struct {
-		b *[1 << 20]byte
+		b *spoolBuf
 		n int
 	}
-	free := make(chan *[1 << 20]byte, spoolAhead)
+	free := make(chan *spoolBuf, spoolAhead)
 	toWrite := make(chan piece, spoolAhead)
 	toHash := make(chan piece, spoolAhead)
 	for range spoolAhead {
-		free <- spoolBufs.Get().(*[1 << 20]byte)
+		free <- spoolBufs.Get().(*spoolBuf)
 	}
 	var (
 		werr    error // the writer's, read after written is closed
@@ -152,7 +161,7 @@ func (s *AssetStore) keepOrReplace(path, sum string, n int64, h hash.Hash, t *te
 	}
 	defer f.Close()
 	h.Reset()
-	buf := spoolBufs.Get().(*[1 << 20]byte)
+	buf := spoolBufs.Get().(*spoolBuf)
 	defer spoolBufs.Put(buf)
 	got, err := io.CopyBuffer(h, onlyReader{f}, buf[:])
 	if err != nil {
