@@ -3,8 +3,11 @@ package main
 import (
 	"bytes"
 	"context"
+	"encoding/json"
+	"fmt"
 	"os"
 	"path/filepath"
+	"strconv"
 	"strings"
 	"testing"
 	"time"
@@ -154,8 +157,45 @@ func TestLookupWhileIndexBusy(t *testing.T) {
 	if !strings.Contains(out.String(), `"id":"`+tail.ID+`"`) {
 		t.Fatalf("block %s = %s", tail.ID[:8], out.String())
 	}
+
 	errs.Reset()
 	if code := run([]string{"bhctl", "--home", home, "asset", "ffff0000"}, nil, &out, &errs); code != 1 || !strings.Contains(errs.String(), "matches nothing") {
 		t.Fatalf("asset ffff0000: exit %d: %s", code, errs.String())
 	}
+}
+
+// A block id prefix of digits alone reads as a height; past the tail it
+// is looked up as a prefix, so that copying the start of an id works
+// whatever its digits. The chain grows until a block's id starts with
+// minPrefix digits or more (one in six or seven does).
+func TestBlockDigitsPrefix(t *testing.T) {
+	home := t.TempDir()
+	var out, errs bytes.Buffer
+	for i := range 200 {
+		out.Reset()
+		if code := run([]string{"bhctl", "--home", home, "pipe", "-q"}, strings.NewReader(fmt.Sprintln("line", i)), &out, &errs); code != 0 {
+			t.Fatalf("pipe: exit %d: %s", code, errs.String())
+		}
+		out.Reset()
+		if code := run([]string{"bhctl", "--home", home, "walk", "-o", "json", "--from", strconv.Itoa(i + 1)}, nil, &out, &errs); code != 0 {
+			t.Fatalf("walk: exit %d: %s", code, errs.String())
+		}
+		var b struct {
+			ID string `json:"id"`
+		}
+		if err := json.Unmarshal(bytes.TrimSpace(out.Bytes()), &b); err != nil {
+			t.Fatalf("walk -o json: %v: %s", err, out.String())
+		}
+		digits := len(b.ID) - len(strings.TrimLeft(b.ID, "0123456789"))
+		if digits < minPrefix {
+			continue
+		}
+		p := b.ID[:digits]
+		out.Reset()
+		if code := run([]string{"bhctl", "--home", home, "block", p}, nil, &out, &errs); code != 0 || !strings.Contains(out.String(), `"id":"`+b.ID+`"`) {
+			t.Fatalf("block %s (digits, past the tail at height %d): exit %d: %s %s", p, i+1, code, out.String(), errs.String())
+		}
+		return
+	}
+	t.Fatal("no block id of 200 started with 4 digits")
 }

@@ -180,8 +180,9 @@ func newBlockCommand() *cli.Command {
 		Name:      "block",
 		Usage:     "print one block as JSON, checked against its id",
 		ArgsUsage: "ID|PREFIX|HEIGHT",
-		Description: "A number is a height on --chain; a unique prefix of an id (4 hex digits or\n" +
-			"more) is looked up in --chain's index.\n\n" +
+		Description: "A number is a height on --chain (past the tail, the prefix of an id it\n" +
+			"matches); a unique prefix of an id (4 hex digits or more) is looked up in\n" +
+			"--chain's index.\n\n" +
 			"Example:\n  bhctl --chain orders block 120",
 		Action: withEnv(runBlock),
 	}
@@ -211,6 +212,14 @@ func runBlock(c *cli.Context, e *env) error {
 		}
 		if arg.height >= 0 {
 			b, err = blockAt(e.ctx, h, root, arg.height)
+			if s := c.Args().First(); errors.Is(err, chain.ErrNotFound) && len(s) >= minPrefix {
+				// No block so high: digits can be an id's prefix too.
+				if id, perr := resolvePrefix(e.ctx, h, root, e.chain, "block", s, true); !errors.Is(perr, errNoMatch) {
+					if err = perr; err == nil {
+						b, err = h.Blocks.Get(e.ctx, id)
+					}
+				}
+			}
 		} else {
 			var id string
 			if id, err = resolvePrefix(e.ctx, h, root, e.chain, "block", arg.prefix, true); err == nil {
