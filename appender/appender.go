@@ -28,6 +28,9 @@ type Chunk struct {
 	// computed. Its error stops the run as a store's would, in the
 	// chunk's order.
 	Prepare func(*Chunk) error
+	// Tag is the caller's own, handed back in the chunk's Result: what it
+	// knows of the chunk (or Prepare learnt), to act on in order.
+	Tag any
 }
 
 // Prepared returns c completed by its Prepare, if any (AppendAll and
@@ -36,9 +39,10 @@ func (c Chunk) Prepared() (Chunk, error) {
 	if c.Prepare == nil {
 		return c, nil
 	}
-	p := c.Prepare
+	p, tag := c.Prepare, c.Tag
 	c.Prepare = nil
 	err := p(&c)
+	c.Tag = tag // kept, should Prepare fill in a new chunk whole
 	return c, err
 }
 
@@ -187,6 +191,8 @@ type Result struct {
 	Appended
 	// Skipped is true when Options.Skip left the chunk off the chain.
 	Skipped bool
+	// Tag is the chunk's Tag.
+	Tag any
 }
 
 // AppendAll appends every chunk of chunks, hashing and storing with
@@ -234,7 +240,9 @@ func (a *Appender) AppendAll(ctx context.Context, chunks iter.Seq2[Chunk, error]
 						j.out <- stored{err: err}
 						continue
 					}
-					j.out <- a.storeUnlessKnown(ctx, c, known)
+					s := a.storeUnlessKnown(ctx, c, known)
+					s.tag = c.Tag
+					j.out <- s
 				}
 			}()
 		}
@@ -271,7 +279,7 @@ func (a *Appender) AppendAll(ctx context.Context, chunks iter.Seq2[Chunk, error]
 				return
 			}
 			if skip != nil && skip(s.r) {
-				if !yield(Result{Appended: Appended{Receipt: s.r, New: s.created}, Skipped: true}, nil) {
+				if !yield(Result{Appended: Appended{Receipt: s.r, New: s.created}, Skipped: true, Tag: s.tag}, nil) {
 					return
 				}
 				continue
@@ -282,7 +290,7 @@ func (a *Appender) AppendAll(ctx context.Context, chunks iter.Seq2[Chunk, error]
 				yield(Result{}, err)
 				return
 			}
-			if !yield(Result{Appended: Appended{Receipt: s.r, New: s.created, Linked: ch}}, nil) {
+			if !yield(Result{Appended: Appended{Receipt: s.r, New: s.created, Linked: ch}, Tag: s.tag}, nil) {
 				return
 			}
 		}
@@ -308,11 +316,12 @@ func (a *Appender) storeUnlessKnown(ctx context.Context, c Chunk, known func(str
 		return stored{r: r}
 	}
 	created, err := a.assets.PutSummed(ctx, r.Hash, c.Data)
-	return stored{r, created, err}
+	return stored{r: r, created: created, err: err}
 }
 
 type stored struct {
 	r       chain.Receipt
 	created bool
 	err     error
+	tag     any // the chunk's Tag
 }

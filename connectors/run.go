@@ -8,7 +8,6 @@ import (
 	"io"
 	"log/slog"
 	"maps"
-	"sync"
 	"sync/atomic"
 	"time"
 
@@ -148,13 +147,8 @@ func Import(ctx context.Context, app *appender.Appender, crypt chain.Crypt, src 
 	// The connector runs in AppendAll's producer goroutine and each chunk
 	// is prepared (Finish, the sensitive scan, the meta) on the worker
 	// that stores it; what is learnt of a chunk reaches the consumer, in
-	// order, through this queue (AppendAll yields one result per chunk,
-	// in order).
-	var (
-		mu      sync.Mutex
-		queue   []*pending
-		flagged int
-	)
+	// order, in its Tag (a *pending).
+	flagged := 0
 	chunks := func(yield func(appender.Chunk, error) bool) {
 		for c, err := range src.Chunks(ctx, st) {
 			if err != nil {
@@ -165,27 +159,21 @@ func Import(ctx context.Context, app *appender.Appender, crypt chain.Crypt, src 
 				o.Progress(c.Done)
 			}
 			p := &pending{records: c.Records}
-			mu.Lock()
-			queue = append(queue, p)
-			mu.Unlock()
-			ac := appender.Chunk{Prepare: func(ac *appender.Chunk) error { return prepare(o, c, ac, p) }}
+			ac := appender.Chunk{Tag: p, Prepare: func(ac *appender.Chunk) error { return prepare(o, c, ac, p) }}
 			if !yield(ac, nil) {
 				return
 			}
 		}
 	}
-	// next takes the next chunk's facts off the queue, once its result is
-	// in (so its Prepare has run), and tells of its sensitive data.
-	next := func() *pending {
-		mu.Lock()
-		defer mu.Unlock()
-		p := queue[0]
-		queue = queue[1:]
+	// learnt tells of a chunk's sensitive data once its result is in (so
+	// its Prepare has run) and returns its number of records.
+	learnt := func(tag any) int {
+		p := tag.(*pending)
 		if p.found != nil {
 			flagged++
 			fmt.Fprintf(notes, "bhctl: warning: %s: sensitive data (%s on line %d of the chunk)\n", p.name, p.found.Kind, p.found.Line)
 		}
-		return p
+		return p.records
 	}
 	var err error
 	if o.Common.DryRun {
@@ -198,7 +186,7 @@ func Import(ctx context.Context, app *appender.Appender, crypt chain.Crypt, src 
 				break
 			}
 			r := chain.Receipt{Hash: crypt.Sum(c.Data), Crypt: crypt, Length: int64(len(c.Data)), Type: c.Type, Meta: c.Meta}
-			out := Outcome{Receipt: r, Records: next().records}
+			out := Outcome{Receipt: r, Records: learnt(c.Tag)}
 			if skip(r.Hash) {
 				out.Skipped = true
 				sum.Skipped++
@@ -221,7 +209,7 @@ func Import(ctx context.Context, app *appender.Appender, crypt chain.Crypt, src 
 				break
 			}
 			a := res.Appended
-			out := Outcome{Receipt: a.Receipt, Records: next().records}
+			out := Outcome{Receipt: a.Receipt, Records: learnt(res.Tag)}
 			if res.Skipped {
 				out.Skipped = true
 				sum.Skipped++
@@ -237,9 +225,7 @@ func Import(ctx context.Context, app *appender.Appender, crypt chain.Crypt, src 
 	if known != nil {
 		sum.Skipped += int(known.skipped.Load())
 	}
-	mu.Lock()
 	sum.Sensitive = flagged
-	mu.Unlock()
 	if errors.As(err, new(refusal)) {
 		sum.Sensitive++ // the chunk refused has sensitive data too
 	}
@@ -260,7 +246,7 @@ type refusal struct{ error }
 func (r refusal) Unwrap() error { return r.error }
 
 // pending is what the runner learns of a chunk on the worker that
-// prepares it, for the consumer to report in order.
+// prepares it, for the consumer to report in order (the chunk's Tag).
 type pending struct {
 	records int
 	name    string             // describe's, for the warning

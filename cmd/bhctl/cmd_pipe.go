@@ -250,16 +250,14 @@ func (p *pipeRun) whole(in io.Reader) error {
 // (zeroing a fresh MiB for each and collecting it cost a tenth of the
 // CPU).
 func (p *pipeRun) chunks(in io.Reader) error {
-	// inflight holds what is known of each chunk whose result is not in
-	// yet, in order.
+	// chunkState is what is known of a chunk (its Tag), for its result.
 	type chunkState struct {
 		buf   []byte            // the --chunk-size buffer, to use again
 		found sensitive.Finding // its first sensitive finding, if any
 	}
 	var (
-		mu       sync.Mutex
-		inflight []*chunkState
-		free     [][]byte
+		mu   sync.Mutex
+		free [][]byte
 	)
 	getBuf := func() []byte {
 		mu.Lock()
@@ -293,9 +291,7 @@ func (p *pipeRun) chunks(in io.Reader) error {
 				if p.o.sensitive != "off" {
 					c.Prepare = func(c *appender.Chunk) error { return scan(c, st) }
 				}
-				mu.Lock()
-				inflight = append(inflight, st)
-				mu.Unlock()
+				c.Tag = st
 			}
 			if !yield(c, err) || err != nil {
 				return
@@ -304,16 +300,15 @@ func (p *pipeRun) chunks(in io.Reader) error {
 	}
 	// done tells of the sensitive data of the chunk whose result came in
 	// and takes its buffer back.
-	done := func(r chain.Receipt) {
-		mu.Lock()
-		st := inflight[0]
-		inflight = inflight[1:]
+	done := func(r appender.Result) {
+		st := r.Tag.(*chunkState)
 		if st.buf != nil {
+			mu.Lock()
 			free = append(free, st.buf)
+			mu.Unlock()
 		}
-		mu.Unlock()
 		if st.found.Kind != "" {
-			p.e.notef("warning: %s: sensitive data (%s on line %d of the chunk)", chunkName(appender.Chunk{Meta: r.Meta}), st.found.Kind, st.found.Line)
+			p.e.notef("warning: %s: sensitive data (%s on line %d of the chunk)", chunkName(appender.Chunk{Meta: r.Receipt.Meta}), st.found.Kind, st.found.Line)
 		}
 	}
 	next, stop := iter.Pull2(iter.Seq2[appender.Chunk, error](checked))
@@ -346,7 +341,7 @@ func (p *pipeRun) chunks(in io.Reader) error {
 		if err != nil {
 			return err
 		}
-		done(r.Receipt)
+		done(r)
 		p.printer.add(r.Appended)
 		p.captured++
 		if err := p.printer.flush(false); err != nil {

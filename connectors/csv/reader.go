@@ -426,10 +426,6 @@ func (r *fileRun) chunk(b *build, last, atEOF bool) connectors.Chunk {
 		meta["no_header"] = true
 	}
 	c := connectors.Chunk{Data: b.data, Type: records.ContentType(records.CSV), Meta: meta, Key: r.key, Records: b.last - b.first + 1}
-	names := r.names
-	if r.keep != nil {
-		names = records.Pick(names, r.keep)
-	}
 	c.Finish = func(c *connectors.Chunk) error {
 		prefix := <-b.prefix
 		c.Meta["prefix"] = prefix
@@ -438,6 +434,10 @@ func (r *fileRun) chunk(b *build, last, atEOF bool) connectors.Chunk {
 		}
 		if r.o.Format == "" {
 			return nil
+		}
+		names := r.names // set by the header or the first row, before any chunk
+		if r.keep != nil {
+			names = records.Pick(names, r.keep)
 		}
 		data, err := records.Encode(r.o.Format, names, b.rows)
 		if err != nil {
