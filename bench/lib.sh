@@ -124,3 +124,56 @@ bench_ratio() {
 	paste -d' ' "$WORK/$2.limit" "$WORK/$1.times" | awk '{ print $3 / $5 }' | sort -g |
 		awk '{ a[NR] = $1 } END { printf "%.2f %.2f %.2f\n", a[1], a[int((NR + 1) / 2)], a[NR] }'
 }
+
+# bench_wall CMD...: wall seconds of CMD (a command or a function), its
+# output discarded.
+bench_wall() { local TIMEFORMAT='%R'; { time "$@" >/dev/null 2>&1; } 2>&1; }
+
+# bench_minmedmax: "min median max" of the numbers on stdin.
+bench_minmedmax() { sort -g | awk '{ a[NR] = $1 } END { printf "%s %s %s\n", a[1], a[int((NR + 1) / 2)], a[NR] }'; }
+
+# bench_pairs DIR ROUNDS SIZE BASELINE SHORT IMPORT: ROUNDS rounds in turn,
+# after a warm-up, each timing the script's pair_baseline, then
+# pair_import BIN HOME with DIR/bhctl and, when BHCTL_BASE is set, with
+# it, each into a fresh home in DIR whose chain is made first (untimed);
+# pair_check HOME, when the script defines it, checks each new import.
+# Prints the table: wall s min / median / max of each, and SHORT / import
+# per round, median (min, max). SIZE says what was read ("100000 rows"),
+# BASELINE and IMPORT name the rows.
+bench_pairs() {
+	local dir=$1 rounds=$2 size=$3 baseline=$4 short=$5 import=$6 i d n b lo md hi
+	pair_home() { "$dir/bhctl" --home "$dir/pair.$1" -q chain create default >/dev/null; }
+	: >"$dir/p.baseline" >"$dir/p.new" >"$dir/p.base" >"$dir/p.ratio" >"$dir/p.ratio_base"
+	echo "load average before the pairs: $(cut -d' ' -f1-3 /proc/loadavg)"
+	for i in $(seq 0 "$rounds"); do # round 0 is a warm-up
+		pair_home "n$i"
+		[[ -z ${BHCTL_BASE:-} ]] || pair_home "b$i"
+		d=$(bench_wall pair_baseline)
+		n=$(bench_wall pair_import "$dir/bhctl" "$dir/pair.n$i")
+		if declare -F pair_check >/dev/null; then
+			pair_check "$dir/pair.n$i"
+		fi
+		if [[ -n ${BHCTL_BASE:-} ]]; then
+			b=$(bench_wall pair_import "$BHCTL_BASE" "$dir/pair.b$i")
+		fi
+		((i > 0)) || continue
+		echo "$d" >>"$dir/p.baseline"
+		echo "$n" >>"$dir/p.new"
+		awk -v d="$d" -v n="$n" 'BEGIN { print d / n }' >>"$dir/p.ratio"
+		if [[ -n ${BHCTL_BASE:-} ]]; then
+			echo "$b" >>"$dir/p.base"
+			awk -v d="$d" -v n="$b" 'BEGIN { print d / n }' >>"$dir/p.ratio_base"
+		fi
+	done
+	echo "load average after: $(cut -d' ' -f1-3 /proc/loadavg)"
+	echo
+	echo "| $rounds rounds, in turn ($size) | wall s min / median / max | $short / this, per round: median (min, max) |"
+	echo "| --- | --- | --- |"
+	echo "| $baseline | $(bench_minmedmax <"$dir/p.baseline" | sed 's| | / |g') | |"
+	read -r lo md hi < <(bench_minmedmax <"$dir/p.ratio")
+	echo "| $import | $(bench_minmedmax <"$dir/p.new" | sed 's| | / |g') | $md ($lo, $hi) |"
+	if [[ -n ${BHCTL_BASE:-} ]]; then
+		read -r lo md hi < <(bench_minmedmax <"$dir/p.ratio_base")
+		echo "| base: $BHCTL_BASE | $(bench_minmedmax <"$dir/p.base" | sed 's| | / |g') | $md ($lo, $hi) |"
+	fi
+}

@@ -15,8 +15,9 @@
 #   ROWS=100000 bench/sql.sh           # the table of issue 13
 # KEEP=1 leaves the database (BENCH_DB, default bhbench_sql) in place for
 #   BENCH_SQL_URL=mysql://root@127.0.0.1:3306/bhbench_sql go test ./connectors/sql -run '^$' -bench Read
-set -euo pipefail
-cd "$(dirname "$0")/.."
+# shellcheck source=bench/lib.sh
+source "$(dirname "$0")/lib.sh"
+cd "$BENCH_ROOT"
 ROWS=${ROWS:-1000000}
 DB=${BENCH_DB:-bhbench_sql}
 hostport=${BH_TEST_MYSQL:-mysql://root@127.0.0.1:3306/bhtest}
@@ -85,40 +86,8 @@ row "bhctl import sql --prevent-dups, again (every asset skipped)" "$(imp a --pr
 PAIRS=${PAIRS:-5}
 if ((PAIRS > 0)); then
 	dump=$(command -v mariadb-dump || command -v mysqldump)
-	# pair_home N: a home with its chain made, not timed.
-	pair_home() { "$work/bhctl" --home "$work/pair.$1" -q chain create default >/dev/null; }
-	# wall CMD...: wall seconds of CMD.
-	wall() { local TIMEFORMAT='%R'; { time "$@" >/dev/null 2>&1; } 2>&1; }
-	med() { sort -g | awk '{ a[NR] = $1 } END { printf "%s %s %s\n", a[1], a[int((NR + 1) / 2)], a[NR] }'; }
+	pair_baseline() { "$dump" --quick --protocol=tcp -h"$host" -P"$port" -uroot "$DB" orders; }
+	pair_import() { "$1" --home "$2" -q import sql --source "$src" --table orders; }
 	echo
-	echo "load average before the pairs: $(cut -d' ' -f1-3 /proc/loadavg)"
-	: >"$work/dump" >"$work/new" >"$work/base" >"$work/ratio" >"$work/ratio_base"
-	for i in $(seq 0 "$PAIRS"); do # round 0 is a warm-up
-		pair_home "n$i"
-		[[ -z ${BHCTL_BASE:-} ]] || pair_home "b$i"
-		d=$(wall "$dump" --quick --protocol=tcp -h"$host" -P"$port" -uroot "$DB" orders)
-		n=$(wall "$work/bhctl" --home "$work/pair.n$i" -q import sql --source "$src" --table orders)
-		if [[ -n ${BHCTL_BASE:-} ]]; then
-			b=$(wall "$BHCTL_BASE" --home "$work/pair.b$i" -q import sql --source "$src" --table orders)
-		fi
-		((i > 0)) || continue
-		echo "$d" >>"$work/dump"
-		echo "$n" >>"$work/new"
-		awk -v d="$d" -v n="$n" 'BEGIN { print d / n }' >>"$work/ratio"
-		if [[ -n ${BHCTL_BASE:-} ]]; then
-			echo "$b" >>"$work/base"
-			awk -v d="$d" -v n="$b" 'BEGIN { print d / n }' >>"$work/ratio_base"
-		fi
-	done
-	echo "load average after: $(cut -d' ' -f1-3 /proc/loadavg)"
-	echo
-	echo "| $PAIRS rounds, in turn ($ROWS rows) | wall s min / median / max | dump / this, per round: median (min, max) |"
-	echo "| --- | --- | --- |"
-	echo "| mariadb-dump --quick DB orders > /dev/null | $(med <"$work/dump" | sed 's| | / |g') | |"
-	read -r lo md hi < <(med <"$work/ratio")
-	echo "| bhctl import sql (chain made before) | $(med <"$work/new" | sed 's| | / |g') | $md ($lo, $hi) |"
-	if [[ -n ${BHCTL_BASE:-} ]]; then
-		read -r lo md hi < <(med <"$work/ratio_base")
-		echo "| base: $BHCTL_BASE | $(med <"$work/base" | sed 's| | / |g') | $md ($lo, $hi) |"
-	fi
+	bench_pairs "$work" "$PAIRS" "$ROWS rows" "mariadb-dump --quick DB orders > /dev/null" dump "bhctl import sql (chain made before)"
 fi
