@@ -3,6 +3,7 @@ package sql
 import (
 	"context"
 	dbsql "database/sql"
+	"database/sql/driver"
 	"encoding/json"
 	"errors"
 	"fmt"
@@ -603,10 +604,7 @@ func (s *Source) fetch(ctx context.Context, db *dbsql.DB, t *table, pages chan<-
 	head := "SELECT " + strings.Join(sel, ", ") + " FROM " + mysqlconn.Quote(t.name)
 	tail := " ORDER BY " + strings.Join(order, ", ")
 	raw := make([]dbsql.RawBytes, len(t.sel))
-	dest := make([]any, len(t.sel))
-	for i := range raw {
-		dest[i] = &raw[i]
-	}
+	conv := newRawRow(len(t.sel))
 	var enc *jsonLines
 	if s.format == records.JSON {
 		header := make([]string, t.keep)
@@ -665,17 +663,10 @@ func (s *Source) fetch(ctx context.Context, db *dbsql.DB, t *table, pages chan<-
 			q += " LIMIT ?"
 			args = append(args, s.cfg.Limit-read)
 		}
-		rows, err := db.QueryContext(ctx, q, args...)
-		if err != nil {
-			send(page{err: s.errorf("%s: %v", t.name, err)})
-			return
-		}
 		got0 := read
-		for rows.Next() {
-			if err := rows.Scan(dest...); err != nil {
-				rows.Close()
-				send(page{err: s.errorf("%s: %v", t.name, err)})
-				return
+		err := stream(ctx, db, q, args, func(vals []driver.Value) error {
+			if err := conv.row(raw, vals); err != nil {
+				return err
 			}
 			if enc == nil {
 				row := make([]any, len(t.sel))
@@ -697,14 +688,19 @@ func (s *Source) fetch(ctx context.Context, db *dbsql.DB, t *table, pages chan<-
 			nrows++
 			read++
 			if nrows == s.rows && !flush() {
-				rows.Close()
-				return
+				return errStop
 			}
-		}
-		rows.Close()
-		err = rows.Err()
-		if err == nil {
+			return nil
+		})
+		var bad badValue
+		switch {
+		case errors.Is(err, errStop):
+			return
+		case err == nil:
 			flush()
+			return
+		case errors.As(err, &bad):
+			send(page{err: s.errorf("%s: %v", t.name, err)})
 			return
 		}
 		if ctx.Err() != nil || read == got0 || resumes == maxResumes {

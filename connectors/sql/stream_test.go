@@ -2,6 +2,7 @@ package sql_test
 
 import (
 	"context"
+	dbsql "database/sql"
 	"fmt"
 	"slices"
 	"strings"
@@ -65,5 +66,67 @@ func TestStreamResumes(t *testing.T) {
 				t.Errorf("ids = %s ...; want 1..%d once each, in order", strings.Join(rows[:min(len(rows), 5)], ","), total)
 			}
 		})
+	}
+}
+
+// TestStreamMatchesScan reads a table of every type below database/sql,
+// as the connector does, and through database/sql's Scan into RawBytes:
+// the same text for every value, NULL and empty apart, over the text
+// protocol (no arguments) and the binary one (a prepared statement, as a
+// resumed or incremental read is).
+func TestStreamMatchesScan(t *testing.T) {
+	_, db := freshDB(t,
+		"CREATE TABLE typed (id INT PRIMARY KEY, i8 TINYINT, big BIGINT, ubig BIGINT UNSIGNED, price DECIMAL(20,6), f DOUBLE, fl FLOAT,"+
+			" name VARCHAR(20), empty VARCHAR(4), bin VARBINARY(8), bits BIT(12), ts TIMESTAMP(3) NULL, dt DATETIME(6) NULL, d DATE, tm TIME, y YEAR, js JSON)",
+		"INSERT INTO typed VALUES (1, -128, -9223372036854775808, 18446744073709551615, 12345678901234.123456, 4.219218196852704e-06, 1.1,"+
+			" 'é\"x', '', x'00ff10', b'101010101010', '2026-01-02 05:04:05.120', '2026-01-02 03:04:05.000001', '2026-01-02', '-12:30:00', 2026, '{\"k\": [1, 2]}')",
+		"INSERT INTO typed (id) VALUES (2)",
+		"INSERT INTO typed (id, f, fl, empty) VALUES (3, 1e300, -3.4e38, '')",
+	)
+	ctx := context.Background()
+	for _, args := range [][]any{nil, {int64(0)}} {
+		q := "SELECT * FROM typed ORDER BY id"
+		if args != nil {
+			q = "SELECT * FROM typed WHERE id > ? ORDER BY id"
+		}
+		got, err := sqlconn.StreamRows(ctx, db, q, args...)
+		if err != nil {
+			t.Fatalf("%s: %v", q, err)
+		}
+		rows, err := db.QueryContext(ctx, q, args...)
+		if err != nil {
+			t.Fatal(err)
+		}
+		cols, _ := rows.Columns()
+		var want [][][]byte
+		for rows.Next() {
+			raw := make([]dbsql.RawBytes, len(cols))
+			dest := make([]any, len(cols))
+			for i := range raw {
+				dest[i] = &raw[i]
+			}
+			if err := rows.Scan(dest...); err != nil {
+				t.Fatal(err)
+			}
+			row := make([][]byte, len(raw))
+			for i, v := range raw {
+				if v != nil {
+					row[i] = append([]byte{}, v...)
+				}
+			}
+			want = append(want, row)
+		}
+		rows.Close()
+		if len(got) != len(want) {
+			t.Fatalf("%s: %d rows; want %d", q, len(got), len(want))
+		}
+		for r := range want {
+			for c := range want[r] {
+				g, w := got[r][c], want[r][c]
+				if string(g) != string(w) || (g == nil) != (w == nil) {
+					t.Errorf("%s: row %d, %s = %q (nil %v); Scan gives %q (nil %v)", q, r+1, cols[c], g, g == nil, w, w == nil)
+				}
+			}
+		}
 	}
 }
