@@ -2,8 +2,11 @@ package csv
 
 import (
 	"bytes"
+	"context"
 	"encoding/binary"
+	"io"
 	"math/bits"
+	"runtime"
 )
 
 // counter counts the records of CSV bytes fed to it in order, as the
@@ -151,4 +154,96 @@ func hasBlankLine(b []byte) bool {
 // blankAfter reports whether the line after the '\n' at b[j] is blank.
 func blankAfter(b []byte, j int) bool {
 	return j+1 < len(b) && (b[j+1] == '\n' || b[j+1] == '\r' && j+2 < len(b) && b[j+2] == '\n')
+}
+
+// countRecords counts the records of r's bytes from off to end as a
+// counter fed them in order does (with final, as counter.end says; a
+// byte order mark at offset 0 is not counted). A long stretch is counted
+// in two halves at once, one per core: the second from just after the
+// first line end past the middle, in the state that follows a line end
+// outside quotes (a record about to start). Should the first half find
+// that line end inside a quoted field, it counts the second half itself
+// from there.
+func countRecords(ctx context.Context, r io.ReaderAt, off, end int64, comma byte, final bool) (int, error) {
+	split := int64(-1)
+	if end-off >= countHalvesOver && runtime.GOMAXPROCS(0) > 1 {
+		var err error
+		if split, err = lineEndAfter(r, off+(end-off)/2, end); err != nil {
+			return 0, err
+		}
+	}
+	return countSplit(ctx, r, off, split, end, comma, final)
+}
+
+// countHalvesOver is the length past which countRecords counts two
+// halves at once.
+const countHalvesOver = 8 << 20
+
+// countSplit is countRecords with the second half starting at split (a
+// line end's next byte), or no second half when split < 0.
+func countSplit(ctx context.Context, r io.ReaderAt, off, split, end int64, comma byte, final bool) (int, error) {
+	first := counter{comma: comma}
+	if split < 0 {
+		err := feed(ctx, r, off, end, &first)
+		return first.end(final), err
+	}
+	second := counter{comma: comma}
+	var err2 error
+	done := make(chan struct{})
+	go func() {
+		defer close(done)
+		err2 = feed(ctx, r, split, end, &second)
+	}()
+	err := feed(ctx, r, off, split, &first)
+	<-done
+	if err != nil {
+		return 0, err
+	}
+	if first.inQuote || first.quote || first.n != 0 {
+		// The line end was inside a quoted field.
+		err := feed(ctx, r, split, end, &first)
+		return first.end(final), err
+	}
+	return first.records + second.end(final), err2
+}
+
+// feed writes r's bytes from off to end to c, leaving out a byte order
+// mark at offset 0. A file shorter than end (truncated meanwhile) ends
+// the bytes where it ends.
+func feed(ctx context.Context, r io.ReaderAt, off, end int64, c *counter) error {
+	buf := make([]byte, min(256<<10, max(end-off, 0)))
+	for off < end {
+		if err := ctx.Err(); err != nil {
+			return err
+		}
+		n, err := r.ReadAt(buf[:min(int64(len(buf)), end-off)], off)
+		b := buf[:n]
+		if off == 0 {
+			b = bytes.TrimPrefix(b, bom)
+		}
+		off += int64(n)
+		c.write(b)
+		if err == io.EOF {
+			return nil
+		}
+		if err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// lineEndAfter returns the offset just past the first '\n' in r at or
+// after from (and before end), looking at most 64 KiB ahead; -1 if there
+// is none there.
+func lineEndAfter(r io.ReaderAt, from, end int64) (int64, error) {
+	buf := make([]byte, min(64<<10, end-from))
+	n, err := r.ReadAt(buf, from)
+	if err != nil && err != io.EOF {
+		return -1, err
+	}
+	if i := bytes.IndexByte(buf[:n], '\n'); i >= 0 {
+		return from + int64(i) + 1, nil
+	}
+	return -1, nil
 }

@@ -2,6 +2,7 @@ package csv
 
 import (
 	"bytes"
+	"context"
 	stdcsv "encoding/csv"
 	"errors"
 	"io"
@@ -294,4 +295,36 @@ func crlf(recs [][]string) [][]string {
 		}
 	}
 	return recs
+}
+
+// FuzzCountSplit holds the count in two halves to the count in one pass,
+// whichever line end the second half starts after: inside a quoted field
+// or outside, after a blank line, a lone "\r" or a byte order mark.
+func FuzzCountSplit(f *testing.F) {
+	for _, s := range []string{
+		"a,b\n1,2\n3,4\n", "a\n\"b\nc\"\nd\n", "a\n\"b\nc\nd\"\n", "\xef\xbb\xbfa\nb\n", "a\n\n\r\nb\n", "\"a\"\"\nb\"\nc", "a\r\nb\r\n\"c\r\nd\"\r\n",
+	} {
+		f.Add([]byte(s), byte(','))
+	}
+	f.Fuzz(func(t *testing.T, data []byte, comma byte) {
+		if comma == 0 || comma >= 0x80 || comma == '"' || comma == '\r' || comma == '\n' {
+			comma = ','
+		}
+		r := bytes.NewReader(data)
+		for _, final := range []bool{true, false} {
+			want := count(data, comma, 4096, final)
+			for i, b := range data {
+				if b != '\n' {
+					continue
+				}
+				got, err := countSplit(context.Background(), r, 0, int64(i+1), int64(len(data)), comma, final)
+				if err != nil {
+					t.Fatal(err)
+				}
+				if got != want {
+					t.Fatalf("final %v, second half from %d: %d records; one pass counts %d", final, i+1, got, want)
+				}
+			}
+		}
+	})
 }
