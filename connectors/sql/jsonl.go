@@ -24,6 +24,9 @@ func newJSONLines(header []string) *jsonLines {
 	return j
 }
 
+// begin starts a page: JSON lines have no header.
+func (j *jsonLines) begin(dst []byte) []byte { return dst }
+
 // appendRow appends one row straight from the server's text (nil for
 // NULL): the same bytes as encode of the values value returns, without
 // making them.
@@ -56,11 +59,7 @@ func appendValue(dst []byte, k kind, raw []byte) []byte {
 		dst = base64.StdEncoding.AppendEncode(dst, raw)
 		return append(dst, '"')
 	case kindBit:
-		var n uint64
-		for _, b := range raw {
-			n = n<<8 | uint64(b)
-		}
-		return strconv.AppendUint(dst, n, 10)
+		return strconv.AppendUint(dst, bitValue(raw), 10)
 	case kindDateTime:
 		if isDateTime(raw) {
 			// digits, '-', ':' and '.': nothing to escape

@@ -495,11 +495,19 @@ func (s *Source) countRows(ctx context.Context, db *dbsql.DB, t *table, w string
 	return nil
 }
 
+// lineEncoder writes a page straight from the server's text, without the
+// values of value and records.Encode: the hot path of the JSON lines
+// (the default) and CSV formats.
+type lineEncoder interface {
+	begin(dst []byte) []byte // what a page starts with (CSV: its header)
+	appendRow(dst []byte, cols []column, raw []dbsql.RawBytes) []byte
+}
+
 // page is one page of rows as read, key columns included.
 type page struct {
 	// rows are the page's rows, key columns included; in json (the
-	// default format), data holds the page already encoded and rows only
-	// the first and last rows' ordering columns.
+	// default format) and csv, data holds the page already encoded and
+	// rows only the first and last rows' ordering columns.
 	rows [][]any
 	data []byte
 	n    int // rows in the page
@@ -605,21 +613,24 @@ func (s *Source) fetch(ctx context.Context, db *dbsql.DB, t *table, pages chan<-
 	tail := " ORDER BY " + strings.Join(order, ", ")
 	raw := make([]dbsql.RawBytes, len(t.sel))
 	conv := newRawRow(len(t.sel))
-	var enc *jsonLines
-	if s.format == records.JSON {
-		header := make([]string, t.keep)
-		for i := range header {
-			header[i] = t.sel[i].name
-		}
+	header := make([]string, t.keep)
+	for i := range header {
+		header[i] = t.sel[i].name
+	}
+	var enc lineEncoder // nil: the page's rows are encoded by records.Encode
+	switch s.format {
+	case records.JSON:
 		enc = newJSONLines(header)
+	case records.CSV:
+		enc = newCSVLines(header)
 	}
 	var (
-		got   [][]any // the page being cut (json: its first and last rows' order values)
-		data  []byte  // json: the page being cut, encoded
+		got   [][]any // the page being cut (json, csv: its first and last rows' order values)
+		data  []byte  // json, csv: the page being cut, encoded
 		nrows int     // rows in the page being cut
 		read  int     // rows read, sent or not
-		last  []any   // not json: the last row read
-		// json: the ordering columns of the last row read
+		last  []any   // yaml, xml: the last row read
+		// json, csv: the ordering columns of the last row read
 		lastRaw  = make([][]byte, len(t.order))
 		lastNull = make([]bool, len(t.order))
 		// size is the capacity of a page's data: the largest page's so
@@ -677,7 +688,7 @@ func (s *Source) fetch(ctx context.Context, db *dbsql.DB, t *table, pages chan<-
 				last = row
 			} else {
 				if data == nil {
-					data = make([]byte, 0, size)
+					data = enc.begin(make([]byte, 0, size))
 					got = append(got, t.orderValues(raw))
 				}
 				data = enc.appendRow(data, t.sel[:t.keep], raw)

@@ -60,15 +60,21 @@ func value(k kind, raw []byte) any {
 	case kindBinary:
 		return base64.StdEncoding.EncodeToString(raw)
 	case kindBit:
-		var n uint64
-		for _, b := range raw {
-			n = n<<8 | uint64(b)
-		}
-		return json.Number(strconv.FormatUint(n, 10))
+		return json.Number(strconv.FormatUint(bitValue(raw), 10))
 	case kindDateTime:
 		return rfc3339(raw)
 	}
 	return string(raw)
+}
+
+// bitValue is the value of a BIT(n) column, which the server sends as its
+// bytes, most significant first.
+func bitValue(raw []byte) uint64 {
+	var n uint64
+	for _, b := range raw {
+		n = n<<8 | uint64(b)
+	}
+	return n
 }
 
 // rfc3339 rewrites the server's "YYYY-MM-DD HH:MM:SS[.ffffff]" (already in
