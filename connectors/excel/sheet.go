@@ -8,6 +8,8 @@ import (
 	"strings"
 
 	"github.com/xuri/excelize/v2"
+
+	"github.com/blockhub/blockhub/internal/records"
 )
 
 // cell is one non-empty cell of a row.
@@ -109,7 +111,7 @@ func (r *sheetReader) next() (int, []cell, error) {
 // reads as a number is a number here too.
 func typed(v string) any {
 	switch {
-	case isJSONNumber(v):
+	case records.IsNumber(v):
 		return json.Number(v)
 	case v == "TRUE":
 		return true
@@ -117,43 +119,6 @@ func typed(v string) any {
 		return false
 	}
 	return v
-}
-
-// isJSONNumber reports whether s is a number in JSON's grammar.
-func isJSONNumber(s string) bool {
-	i := 0
-	if i < len(s) && s[i] == '-' {
-		i++
-	}
-	digits := func() int {
-		n := 0
-		for i < len(s) && s[i] >= '0' && s[i] <= '9' {
-			i, n = i+1, n+1
-		}
-		return n
-	}
-	switch {
-	case i < len(s) && s[i] == '0':
-		i++
-	case digits() == 0:
-		return false
-	}
-	if i < len(s) && s[i] == '.' {
-		i++
-		if digits() == 0 {
-			return false
-		}
-	}
-	if i < len(s) && (s[i] == 'e' || s[i] == 'E') {
-		i++
-		if i < len(s) && (s[i] == '+' || s[i] == '-') {
-			i++
-		}
-		if digits() == 0 {
-			return false
-		}
-	}
-	return i == len(s)
 }
 
 // columnOf reads a column's letters ("AB" is 27); an error when s is

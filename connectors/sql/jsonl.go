@@ -3,15 +3,15 @@ package sql
 import (
 	dbsql "database/sql"
 	"encoding/base64"
-	"encoding/json"
 	"strconv"
-	"unicode/utf8"
+
+	"github.com/blockhub/blockhub/internal/records"
 )
 
-// jsonLines writes rows as JSON lines, byte for byte what
-// records.Encode(records.JSON, ...) writes (FuzzJSONLines holds it to
-// that), without its per-value reflection: this is the connector's hot
-// path. Values are nil, strings or json.Numbers (what value returns).
+// jsonLines writes rows as JSON lines straight from the server's text,
+// byte for byte what records.Encode(records.JSON, ...) writes of the
+// values value returns (FuzzJSONLines holds it to that), without making
+// them: this is the connector's hot path.
 type jsonLines struct {
 	keys [][]byte // `"name":` of each column, already escaped
 }
@@ -19,7 +19,7 @@ type jsonLines struct {
 func newJSONLines(header []string) *jsonLines {
 	j := &jsonLines{keys: make([][]byte, len(header))}
 	for i, h := range header {
-		j.keys[i] = append(appendJSONString(nil, h), ':')
+		j.keys[i] = append(records.AppendJSONString(nil, h), ':')
 	}
 	return j
 }
@@ -51,7 +51,7 @@ func appendValue(dst []byte, k kind, raw []byte) []byte {
 	case kindInt:
 		return append(dst, raw...)
 	case kindFloat:
-		if isJSONNumber(raw) {
+		if records.IsNumber(raw) {
 			return append(dst, raw...)
 		}
 	case kindBinary:
@@ -70,91 +70,5 @@ func appendValue(dst []byte, k kind, raw []byte) []byte {
 			return append(dst, 'Z', '"')
 		}
 	}
-	return appendJSONString(dst, raw)
-}
-
-func (j *jsonLines) encode(dst []byte, rows [][]any) []byte {
-	for _, r := range rows {
-		dst = append(dst, '{')
-		for i, k := range j.keys {
-			if i > 0 {
-				dst = append(dst, ',')
-			}
-			dst = append(dst, k...)
-			var v any
-			if i < len(r) {
-				v = r[i]
-			}
-			switch x := v.(type) {
-			case nil:
-				dst = append(dst, "null"...)
-			case string:
-				dst = appendJSONString(dst, x)
-			case json.Number:
-				dst = append(dst, x...)
-			default:
-				b, _ := json.Marshal(x)
-				dst = append(dst, b...)
-			}
-		}
-		dst = append(dst, '}', '\n')
-	}
-	return dst
-}
-
-const hexDigits = "0123456789abcdef"
-
-// appendJSONString appends s quoted as encoding/json does with HTML
-// escaping: <, >, & and control bytes as \u00XX, invalid UTF-8 as \ufffd,
-// U+2028 and U+2029 escaped.
-func appendJSONString[S []byte | string](dst []byte, s S) []byte {
-	dst = append(dst, '"')
-	start := 0
-	for i := 0; i < len(s); {
-		if b := s[i]; b < utf8.RuneSelf {
-			if b >= 0x20 && b != '"' && b != '\\' && b != '<' && b != '>' && b != '&' {
-				i++
-				continue
-			}
-			dst = append(dst, s[start:i]...)
-			switch b {
-			case '\\', '"':
-				dst = append(dst, '\\', b)
-			case '\b':
-				dst = append(dst, '\\', 'b')
-			case '\f':
-				dst = append(dst, '\\', 'f')
-			case '\n':
-				dst = append(dst, '\\', 'n')
-			case '\r':
-				dst = append(dst, '\\', 'r')
-			case '\t':
-				dst = append(dst, '\\', 't')
-			default:
-				dst = append(dst, '\\', 'u', '0', '0', hexDigits[b>>4], hexDigits[b&0xF])
-			}
-			i++
-			start = i
-			continue
-		}
-		// A short conversion, kept on the stack, as encoding/json does.
-		c, size := utf8.DecodeRuneInString(string(s[i:min(len(s), i+utf8.UTFMax)]))
-		if c == utf8.RuneError && size == 1 {
-			dst = append(dst, s[start:i]...)
-			dst = append(dst, `\ufffd`...)
-			i += size
-			start = i
-			continue
-		}
-		if c == '\u2028' || c == '\u2029' {
-			dst = append(dst, s[start:i]...)
-			dst = append(dst, '\\', 'u', '2', '0', '2', hexDigits[c&0xF])
-			i += size
-			start = i
-			continue
-		}
-		i += size
-	}
-	dst = append(dst, s[start:]...)
-	return append(dst, '"')
+	return records.AppendJSONString(dst, raw)
 }

@@ -6,6 +6,8 @@ import (
 	"fmt"
 	"strconv"
 	"strings"
+
+	"github.com/blockhub/blockhub/internal/records"
 )
 
 // kind is how a column's values are written.
@@ -53,7 +55,7 @@ func value(k kind, raw []byte) any {
 	case kindInt:
 		return json.Number(raw)
 	case kindFloat:
-		if isJSONNumber(raw) {
+		if records.IsNumber(raw) {
 			return json.Number(raw)
 		}
 		return string(raw)
@@ -102,50 +104,6 @@ func isDateTime(raw []byte) bool {
 		}
 	}
 	return string(raw[:4]) != "0000" && string(raw[5:7]) != "00" && string(raw[8:10]) != "00"
-}
-
-// isJSONNumber reports whether b is a valid JSON number.
-func isJSONNumber(b []byte) bool {
-	i := 0
-	if i < len(b) && b[i] == '-' {
-		i++
-	}
-	if i >= len(b) {
-		return false
-	}
-	if b[i] == '0' {
-		i++
-	} else if b[i] >= '1' && b[i] <= '9' {
-		for i < len(b) && b[i] >= '0' && b[i] <= '9' {
-			i++
-		}
-	} else {
-		return false
-	}
-	if i < len(b) && b[i] == '.' {
-		i++
-		j := i
-		for i < len(b) && b[i] >= '0' && b[i] <= '9' {
-			i++
-		}
-		if i == j {
-			return false
-		}
-	}
-	if i < len(b) && (b[i] == 'e' || b[i] == 'E') {
-		i++
-		if i < len(b) && (b[i] == '+' || b[i] == '-') {
-			i++
-		}
-		j := i
-		for i < len(b) && b[i] >= '0' && b[i] <= '9' {
-			i++
-		}
-		if i == j {
-			return false
-		}
-	}
-	return i == len(b)
 }
 
 // arg turns a value as written in an asset (by value, or read back from a

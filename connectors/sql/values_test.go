@@ -3,7 +3,6 @@ package sql
 import (
 	"encoding/json"
 	"fmt"
-	"strings"
 	"testing"
 
 	"github.com/blockhub/blockhub/internal/mysqlconn"
@@ -70,19 +69,6 @@ func TestArgRoundTrip(t *testing.T) {
 	if _, err := arg(kindInt, nil); err == nil {
 		t.Error("arg(int, nil): no error")
 	}
-}
-
-func FuzzIsJSONNumber(f *testing.F) {
-	for _, s := range []string{"0", "-1.5e+10", "01", "1.", ".5", "-", "1e", "NaN", "12345678901234567890"} {
-		f.Add(s)
-	}
-	f.Fuzz(func(t *testing.T, s string) {
-		var n json.Number
-		want := json.Unmarshal([]byte(s), &n) == nil && strings.TrimSpace(s) == s && !strings.HasPrefix(s, `"`)
-		if got := isJSONNumber([]byte(s)); got != want {
-			t.Errorf("isJSONNumber(%q) = %v; json says %v", s, got, want)
-		}
-	})
 }
 
 func TestQuote(t *testing.T) {

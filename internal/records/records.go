@@ -71,28 +71,7 @@ func Encode(format string, header []string, rows [][]any) ([]byte, error) {
 		w.Flush()
 		return b.Bytes(), w.Error()
 	case JSON:
-		for _, r := range rows {
-			b.WriteByte('{')
-			for i, h := range header {
-				if i > 0 {
-					b.WriteByte(',')
-				}
-				k, _ := json.Marshal(h)
-				b.Write(k)
-				b.WriteByte(':')
-				var v any
-				if i < len(r) {
-					v = r[i]
-				}
-				vb, err := json.Marshal(v)
-				if err != nil {
-					return nil, fmt.Errorf("records: field %s: %w", h, err)
-				}
-				b.Write(vb)
-			}
-			b.WriteString("}\n")
-		}
-		return b.Bytes(), nil
+		return encodeJSON(header, rows)
 	case YAML:
 		doc := make([]yaml.MapSlice, 0, len(rows))
 		for _, r := range rows {
@@ -178,7 +157,7 @@ type yamlNumber json.Number
 // an exponent without them as a string. The digits are never changed.
 func (n yamlNumber) MarshalYAML() ([]byte, error) {
 	s := string(n)
-	if !isNumber(s) {
+	if !IsNumber(s) {
 		return json.Marshal(s) // not a number after all: keep it, as a string
 	}
 	e := strings.IndexAny(s, "eE")
@@ -193,12 +172,6 @@ func (n yamlNumber) MarshalYAML() ([]byte, error) {
 		exp = "+" + exp
 	}
 	return []byte(mant + "e" + exp), nil
-}
-
-// isNumber reports whether s is a JSON number.
-func isNumber(s string) bool {
-	var v json.Number
-	return s != "" && json.Unmarshal([]byte(s), &v) == nil && v.String() == s
 }
 
 // yamlTyped matches the plain scalars that some YAML reader (1.1 or 1.2)
