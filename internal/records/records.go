@@ -13,8 +13,6 @@ import (
 	"regexp"
 	"strconv"
 	"strings"
-
-	"github.com/goccy/go-yaml"
 )
 
 // Formats and their content types.
@@ -73,19 +71,7 @@ func Encode(format string, header []string, rows [][]any) ([]byte, error) {
 	case JSON:
 		return encodeJSON(header, rows)
 	case YAML:
-		doc := make([]yaml.MapSlice, 0, len(rows))
-		for _, r := range rows {
-			m := make(yaml.MapSlice, 0, len(header))
-			for i, h := range header {
-				var v any
-				if i < len(r) {
-					v = yamlValue(r[i])
-				}
-				m = append(m, yaml.MapItem{Key: h, Value: v})
-			}
-			doc = append(doc, m)
-		}
-		return yaml.Marshal(doc)
+		return encodeYAML(header, rows)
 	case XML:
 		b.WriteString("<records>\n")
 		for _, r := range rows {
