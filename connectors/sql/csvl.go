@@ -1,18 +1,16 @@
 package sql
 
 import (
-	"bytes"
 	dbsql "database/sql"
 	"encoding/base64"
 	"strconv"
-	"unicode"
-	"unicode/utf8"
+
+	"github.com/blockhub/blockhub/internal/records"
 )
 
-// csvLines writes rows as CSV, byte for byte what
-// records.Encode(records.CSV, ...) writes (encoding/csv's Writer: comma
-// ',', "\n" line ends; FuzzCSVLines holds it to that), straight from the
-// server's text, without a string per value.
+// csvLines writes rows as CSV straight from the server's text, byte for
+// byte what records.Encode(records.CSV, ...) writes of the values value
+// returns (FuzzCSVLines holds it to that), without making them.
 type csvLines struct {
 	header []byte // the header line
 }
@@ -23,7 +21,7 @@ func newCSVLines(header []string) *csvLines {
 		if i > 0 {
 			c.header = append(c.header, ',')
 		}
-		c.header = appendCSVField(c.header, []byte(h))
+		c.header = records.AppendCSVField(c.header, h)
 	}
 	c.header = append(c.header, '\n')
 	return c
@@ -55,50 +53,9 @@ func appendCSVValue(dst []byte, k kind, raw []byte) []byte {
 	case kindBit:
 		return strconv.AppendUint(dst, bitValue(raw), 10)
 	case kindDateTime:
-		if isDateTime(raw) { // digits, '-', ':' and '.': nothing to quote
-			dst = append(dst, raw[:10]...)
-			dst = append(dst, 'T')
-			dst = append(dst, raw[11:]...)
-			return append(dst, 'Z')
+		if isDateTime(raw) {
+			return appendRFC3339(dst, raw)
 		}
 	}
-	return appendCSVField(dst, raw)
-}
-
-// appendCSVField appends f as encoding/csv's Writer writes a field:
-// quoted, its quotes doubled, when it holds a comma, a quote or a line
-// break, starts with a space, or is `\.`.
-func appendCSVField(dst, f []byte) []byte {
-	if !csvNeedsQuotes(f) {
-		return append(dst, f...)
-	}
-	dst = append(dst, '"')
-	for {
-		i := bytes.IndexByte(f, '"')
-		if i < 0 {
-			break
-		}
-		dst = append(dst, f[:i+1]...)
-		dst = append(dst, '"')
-		f = f[i+1:]
-	}
-	dst = append(dst, f...)
-	return append(dst, '"')
-}
-
-// csvNeedsQuotes is encoding/csv's fieldNeedsQuotes for the comma ','.
-func csvNeedsQuotes(f []byte) bool {
-	if len(f) == 0 {
-		return false
-	}
-	if string(f) == `\.` {
-		return true
-	}
-	for _, c := range f {
-		if c == '\n' || c == '\r' || c == '"' || c == ',' {
-			return true
-		}
-	}
-	r, _ := utf8.DecodeRune(f)
-	return unicode.IsSpace(r)
+	return records.AppendCSVField(dst, raw)
 }

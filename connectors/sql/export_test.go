@@ -19,14 +19,20 @@ func StreamRows(ctx context.Context, db *dbsql.DB, q string, args ...any) ([][][
 		if err := conv.row(raw, vals); err != nil {
 			return err
 		}
-		row := make([][]byte, len(raw))
-		for i, v := range raw {
-			if v != nil {
-				row[i] = append([]byte{}, v...)
-			}
-		}
-		out = append(out, row)
+		out = append(out, CopyRow(raw))
 		return nil
 	})
 	return out, err
+}
+
+// CopyRow copies a row of RawBytes, which are valid only until the next
+// row is read; NULL stays nil, an empty value empty.
+func CopyRow(raw []dbsql.RawBytes) [][]byte {
+	row := make([][]byte, len(raw))
+	for i, v := range raw {
+		if v != nil {
+			row[i] = append([]byte{}, v...)
+		}
+	}
+	return row
 }

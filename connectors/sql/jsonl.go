@@ -62,12 +62,8 @@ func appendValue(dst []byte, k kind, raw []byte) []byte {
 		return strconv.AppendUint(dst, bitValue(raw), 10)
 	case kindDateTime:
 		if isDateTime(raw) {
-			// digits, '-', ':' and '.': nothing to escape
-			dst = append(dst, '"')
-			dst = append(dst, raw[:10]...)
-			dst = append(dst, 'T')
-			dst = append(dst, raw[11:]...)
-			return append(dst, 'Z', '"')
+			dst = appendRFC3339(append(dst, '"'), raw)
+			return append(dst, '"')
 		}
 	}
 	return records.AppendJSONString(dst, raw)

@@ -93,11 +93,12 @@ func stream(ctx context.Context, db *dbsql.DB, q string, args []any, each func([
 
 // query starts q on the driver's connection dc.
 func query(ctx context.Context, dc any, q string, args []any) (driver.Rows, func(), error) {
+	checker, _ := dc.(driver.NamedValueChecker)
 	named := make([]driver.NamedValue, len(args))
 	for i, a := range args {
 		named[i] = driver.NamedValue{Ordinal: i + 1, Value: a}
-		if c, ok := dc.(driver.NamedValueChecker); ok {
-			if err := c.CheckNamedValue(&named[i]); err != nil {
+		if checker != nil {
+			if err := checker.CheckNamedValue(&named[i]); err != nil {
 				return nil, nil, fmt.Errorf("argument %d (%T): %w", i+1, a, err)
 			}
 		}

@@ -505,9 +505,10 @@ type lineEncoder interface {
 
 // page is one page of rows as read, key columns included.
 type page struct {
-	// rows are the page's rows, key columns included; in json (the
-	// default format) and csv, data holds the page already encoded and
-	// rows only the first and last rows' ordering columns.
+	// rows are the page's rows, key columns included; in a format with a
+	// lineEncoder (json lines, the default, and csv), data holds the page
+	// already encoded and rows only the first and last rows' ordering
+	// columns.
 	rows [][]any
 	data []byte
 	n    int // rows in the page
@@ -625,12 +626,12 @@ func (s *Source) fetch(ctx context.Context, db *dbsql.DB, t *table, pages chan<-
 		enc = newCSVLines(header)
 	}
 	var (
-		got   [][]any // the page being cut (json, csv: its first and last rows' order values)
-		data  []byte  // json, csv: the page being cut, encoded
+		got   [][]any // the page being cut (with enc: its first and last rows' order values)
+		data  []byte  // with enc: the page being cut, encoded
 		nrows int     // rows in the page being cut
 		read  int     // rows read, sent or not
-		last  []any   // yaml, xml: the last row read
-		// json, csv: the ordering columns of the last row read
+		last  []any   // without enc: the last row read
+		// with enc: the ordering columns of the last row read
 		lastRaw  = make([][]byte, len(t.order))
 		lastNull = make([]bool, len(t.order))
 		// size is the capacity of a page's data: the largest page's so

@@ -108,13 +108,7 @@ func TestStreamMatchesScan(t *testing.T) {
 			if err := rows.Scan(dest...); err != nil {
 				t.Fatal(err)
 			}
-			row := make([][]byte, len(raw))
-			for i, v := range raw {
-				if v != nil {
-					row[i] = append([]byte{}, v...)
-				}
-			}
-			want = append(want, row)
+			want = append(want, sqlconn.CopyRow(raw))
 		}
 		rows.Close()
 		if len(got) != len(want) {

@@ -84,11 +84,19 @@ func bitValue(raw []byte) uint64 {
 // taken as UTC) as RFC 3339, keeping the fraction's digits exactly. Zero
 // dates, which RFC 3339 cannot write, stay as the server sent them.
 func rfc3339(raw []byte) string {
-	s := string(raw)
 	if !isDateTime(raw) {
-		return s
+		return string(raw)
 	}
-	return s[:10] + "T" + s[11:] + "Z"
+	return string(appendRFC3339(nil, raw))
+}
+
+// appendRFC3339 appends rfc3339 of raw, which isDateTime: digits, '-',
+// ':', '.', 'T' and 'Z', which neither JSON nor CSV escapes or quotes.
+func appendRFC3339(dst, raw []byte) []byte {
+	dst = append(dst, raw[:10]...)
+	dst = append(dst, 'T')
+	dst = append(dst, raw[11:]...)
+	return append(dst, 'Z')
 }
 
 // isDateTime reports whether raw is "YYYY-MM-DD HH:MM:SS[.f]" with a year,

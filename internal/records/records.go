@@ -6,7 +6,6 @@ package records
 
 import (
 	"bytes"
-	"encoding/csv"
 	"encoding/json"
 	"encoding/xml"
 	"fmt"
@@ -54,20 +53,7 @@ func Encode(format string, header []string, rows [][]any) ([]byte, error) {
 	var b bytes.Buffer
 	switch format {
 	case CSV:
-		w := csv.NewWriter(&b)
-		w.Write(header)
-		rec := make([]string, len(header))
-		for _, r := range rows {
-			for i := range rec {
-				rec[i] = ""
-				if i < len(r) {
-					rec[i] = text(r[i])
-				}
-			}
-			w.Write(rec)
-		}
-		w.Flush()
-		return b.Bytes(), w.Error()
+		return encodeCSV(header, rows), nil
 	case JSON:
 		return encodeJSON(header, rows)
 	case YAML:
